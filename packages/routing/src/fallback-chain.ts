@@ -1,0 +1,34 @@
+// AD-36 part 7 / AD-17: the order in which a job tries datacenters. The chosen primary first, then
+// the rest of the primary bucket by score, then BUSY, then DEGRADED, each by score — a permutation
+// of the eligible datacenters that never puts a worse bucket ahead of a better one.
+import { bucketRank } from './health-bucket.js';
+import type { CandidateReport } from './routing-decision.js';
+
+export interface FallbackChain {
+  readonly primaries: string[];
+  readonly fallbacks: string[];
+}
+
+/**
+ * @param ranked eligible candidates already sorted by (bucket, score/rank, tie-break)
+ * @param primaryId the datacenter hysteresis settled on; must be in the best bucket of `ranked`
+ * @param count how many primaries the job wants (≥ 1); more than the primary bucket holds fills
+ *   from the next buckets in order
+ */
+export function buildFallbackChain(
+  ranked: readonly CandidateReport[],
+  primaryId: string,
+  count: number,
+): FallbackChain {
+  const chain: string[] = [];
+  const head = ranked[0];
+  const held = ranked.find((c) => c.datacenterId === primaryId);
+  if (held !== undefined && head !== undefined && bucketRank(held.bucket) === bucketRank(head.bucket)) {
+    chain.push(primaryId);
+    for (const c of ranked) if (c.datacenterId !== primaryId) chain.push(c.datacenterId);
+  } else {
+    for (const c of ranked) chain.push(c.datacenterId);
+  }
+  const n = Math.max(1, Math.min(Math.floor(count), chain.length));
+  return { primaries: chain.slice(0, n), fallbacks: chain.slice(n) };
+}

@@ -1,0 +1,67 @@
+// Turns a datacenter's raw counts into an AD-16 health bucket, so a gate that only has heartbeat
+// counts can build routing candidates. The thresholds are the original's ratio classifier
+// (facts §5, "DC health, Impl"): the bucket is the worst of four signals.
+import type { HealthBucket } from './health-bucket.js';
+import { worseBucket } from './health-bucket.js';
+
+export interface DatacenterHealthSignals {
+  /** Workers registered in the datacenter. */
+  readonly workerCount: number;
+  /** Workers reporting an overloaded state. */
+  readonly overloadedWorkerCount: number;
+  /** Managers known in the datacenter (alive or not). */
+  readonly managerCount: number;
+  /** Managers considered dead (SWIM dead or heartbeat stale). */
+  readonly deadManagerCount: number;
+  /** Alive managers reporting an overloaded state. */
+  readonly overloadedManagerCount: number;
+  /** The DC leader reports overload (⇒ at least DEGRADED). */
+  readonly leaderOverloaded?: boolean;
+  readonly totalCores: number;
+  readonly availableCores: number;
+}
+
+interface Thresholds {
+  readonly busy: number;
+  readonly degraded: number;
+  readonly unhealthy: number;
+}
+
+/** facts §5 table: BUSY ≥ / DEGRADED ≥ / UNHEALTHY ≥ per signal. */
+export const HEALTH_THRESHOLDS = Object.freeze({
+  overloadedWorkers: { busy: 0.3, degraded: 0.5, unhealthy: 0.8 },
+  deadManagers: { busy: 0.3, degraded: 0.5, unhealthy: 0.8 },
+  overloadedManagers: { busy: 0.3, degraded: 0.5, unhealthy: Number.POSITIVE_INFINITY },
+  coreUtilization: { busy: 0.7, degraded: 0.85, unhealthy: 0.95 },
+} satisfies Record<string, Thresholds>);
+
+function bucketFor(ratio: number, t: Thresholds): HealthBucket {
+  if (ratio >= t.unhealthy) return 'unhealthy';
+  if (ratio >= t.degraded) return 'degraded';
+  if (ratio >= t.busy) return 'busy';
+  return 'healthy';
+}
+
+function ratio(part: number, whole: number): number {
+  if (!(whole > 0)) return 1;
+  const r = part / whole;
+  return Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 1;
+}
+
+/** The worst bucket over all signals; no managers or no workers ⇒ UNHEALTHY. */
+export function classifyDatacenterHealth(s: DatacenterHealthSignals): HealthBucket {
+  if (!(s.managerCount > 0) || !(s.workerCount > 0)) return 'unhealthy';
+  let bucket: HealthBucket = bucketFor(
+    ratio(s.overloadedWorkerCount, s.workerCount),
+    HEALTH_THRESHOLDS.overloadedWorkers,
+  );
+  bucket = worseBucket(bucket, bucketFor(ratio(s.deadManagerCount, s.managerCount), HEALTH_THRESHOLDS.deadManagers));
+  const alive = s.managerCount - s.deadManagerCount;
+  bucket = worseBucket(
+    bucket,
+    bucketFor(alive > 0 ? ratio(s.overloadedManagerCount, alive) : 0, HEALTH_THRESHOLDS.overloadedManagers),
+  );
+  if (s.leaderOverloaded === true) bucket = worseBucket(bucket, 'degraded');
+  const used = s.totalCores > 0 ? ratio(s.totalCores - s.availableCores, s.totalCores) : 1;
+  return worseBucket(bucket, bucketFor(used, HEALTH_THRESHOLDS.coreUtilization));
+}
