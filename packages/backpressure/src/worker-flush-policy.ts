@@ -1,0 +1,257 @@
+// The worker's progress flush loop as a pure state machine (AD-37, facts §7.4). The worker shell
+// hands every outbound update to `offer`, feeds every manager's signal to `onSignal`, and calls
+// `poll` on its flush timer; the policy says what to send now, what to hold, what to drop.
+//
+// The highest level across the worker's managers wins:
+//   NONE      flush every base cycle
+//   THROTTLE  flush every base + max(d, 500) ms
+//   BATCH     base + max(2d, 1000) ms, only every 4th cycle, one message per job
+//   REJECT    base + max(4d, 2000) ms, buffered progress discarded
+// Final results and cancellation acknowledgements bypass the buffer: `offer` answers `send-now`
+// for them at every level. That guarantee is structural — they are never stored here, so no
+// level, bound or expiry can delay or drop them.
+import type { Clock } from '@hyperscale/deterministic';
+import { BackpressureLevel, type BackpressureSignal } from './backpressure-signal.js';
+import { BACKPRESSURE_DEFAULTS } from './config.js';
+
+export type WorkerUpdateKind = 'progress' | 'final-result' | 'cancellation-ack';
+
+export interface WorkerUpdate<T> {
+  readonly kind: WorkerUpdateKind;
+  readonly jobId: string;
+  readonly workflowId: string;
+  readonly payload: T;
+}
+
+export type OfferOutcome =
+  /** Send it now, whatever the level (final results, cancellation acks). */
+  | 'send-now'
+  /** Held until the next flush; a newer update of the same workflow replaces it. */
+  | 'buffered'
+  /** Discarded under REJECT. */
+  | 'dropped';
+
+/** One outbound progress message: a single update, or under BATCH every workflow of one job. */
+export interface ProgressMessage<T> {
+  readonly jobId: string;
+  readonly updates: readonly T[];
+}
+
+export type FlushMode = 'immediate' | 'delayed' | 'batched' | 'discarded' | 'held' | 'not-due';
+
+export interface FlushDecision<T> {
+  readonly level: BackpressureLevel;
+  /** What this poll did: sent (immediate/delayed/batched), discarded, held (BATCH off-cycle) or nothing yet. */
+  readonly mode: FlushMode;
+  readonly messages: readonly ProgressMessage<T>[];
+  /** Updates discarded by this poll. */
+  readonly dropped: number;
+  /** When the next poll is due, given the level now. */
+  readonly nextFlushAtMs: number;
+}
+
+export interface WorkerFlushConfig {
+  baseIntervalMs: number;
+  throttleFloorMs: number;
+  batchFloorMs: number;
+  rejectFloorMs: number;
+  batchEveryNthCycle: number;
+  signalTtlMs: number;
+  maxManagers: number;
+  maxBufferedWorkflows: number;
+}
+
+export interface FlushCounters {
+  /** Critical updates handed straight back as send-now. */
+  sentImmediately: number;
+  /** Progress updates sent at NONE. */
+  sent: number;
+  /** Progress updates sent late, at THROTTLE. */
+  throttled: number;
+  /** Progress updates sent inside a per-job batch. */
+  batched: number;
+  /** Progress updates discarded (REJECT, or the buffer bound). */
+  dropped: number;
+  /** Progress updates replaced by a newer one of the same workflow, or by its final result. */
+  superseded: number;
+}
+
+interface HeldSignal {
+  signal: BackpressureSignal;
+  atMs: number;
+}
+
+interface Buffered<T> {
+  jobId: string;
+  payload: T;
+}
+
+export class WorkerFlushPolicy<T> {
+  private readonly config: WorkerFlushConfig;
+  private readonly signals = new Map<string, HeldSignal>();
+  /** Latest progress per workflow, keyed by `jobId \u0000 workflowId`, in arrival order. */
+  private readonly buffer = new Map<string, Buffered<T>>();
+  private lastCycleAtMs: number;
+  private cycle = 0;
+  readonly counters: FlushCounters = {
+    sentImmediately: 0,
+    sent: 0,
+    throttled: 0,
+    batched: 0,
+    dropped: 0,
+    superseded: 0,
+  };
+
+  constructor(
+    private readonly clock: Clock,
+    config: Partial<WorkerFlushConfig> = {},
+  ) {
+    this.config = { ...BACKPRESSURE_DEFAULTS.workerFlush, ...config };
+    if (!(this.config.baseIntervalMs > 0)) throw new RangeError('baseIntervalMs must be > 0');
+    if (!(Number.isInteger(this.config.batchEveryNthCycle) && this.config.batchEveryNthCycle >= 1)) {
+      throw new RangeError('batchEveryNthCycle must be an integer >= 1');
+    }
+    this.lastCycleAtMs = clock.now();
+  }
+
+  /** Records the signal a manager sent (in a progress ack or its heartbeat). */
+  onSignal(managerId: string, signal: BackpressureSignal): void {
+    this.signals.delete(managerId);
+    this.signals.set(managerId, { signal, atMs: this.clock.now() });
+    while (this.signals.size > this.config.maxManagers) {
+      const oldest = this.signals.keys().next().value as string;
+      this.signals.delete(oldest);
+    }
+  }
+
+  /** Forgets a manager that left or died. */
+  forgetManager(managerId: string): void {
+    this.signals.delete(managerId);
+  }
+
+  /** The highest level across managers whose signal has not expired. */
+  level(): BackpressureLevel {
+    return this.strongest().level;
+  }
+
+  /** Time between flush cycles at the current level. */
+  flushIntervalMs(): number {
+    const { level, delayMs } = this.strongest();
+    const c = this.config;
+    switch (level) {
+      case BackpressureLevel.NONE:
+        return c.baseIntervalMs;
+      case BackpressureLevel.THROTTLE:
+        return c.baseIntervalMs + Math.max(delayMs, c.throttleFloorMs);
+      case BackpressureLevel.BATCH:
+        return c.baseIntervalMs + Math.max(2 * delayMs, c.batchFloorMs);
+      case BackpressureLevel.REJECT:
+        return c.baseIntervalMs + Math.max(4 * delayMs, c.rejectFloorMs);
+    }
+  }
+
+  nextFlushAtMs(): number {
+    return this.lastCycleAtMs + this.flushIntervalMs();
+  }
+
+  /** Number of workflows with progress waiting. */
+  get bufferedCount(): number {
+    return this.buffer.size;
+  }
+
+  /** Takes one outbound update and says what to do with it now. */
+  offer(update: WorkerUpdate<T>): OfferOutcome {
+    const key = bufferKey(update.jobId, update.workflowId);
+    if (update.kind !== 'progress') {
+      // A final result carries the totals: buffered progress of that workflow is obsolete.
+      if (update.kind === 'final-result' && this.buffer.delete(key)) this.counters.superseded++;
+      this.counters.sentImmediately++;
+      return 'send-now';
+    }
+    if (this.level() === BackpressureLevel.REJECT) {
+      this.counters.dropped++;
+      return 'dropped';
+    }
+    if (this.buffer.delete(key)) this.counters.superseded++;
+    this.buffer.set(key, { jobId: update.jobId, payload: update.payload });
+    while (this.buffer.size > this.config.maxBufferedWorkflows) {
+      const oldest = this.buffer.keys().next().value as string;
+      this.buffer.delete(oldest);
+      this.counters.dropped++;
+    }
+    return 'buffered';
+  }
+
+  /** Called by the flush timer. Does nothing until the current interval has elapsed. */
+  poll(): FlushDecision<T> {
+    const now = this.clock.now();
+    const level = this.level();
+    if (now < this.nextFlushAtMs()) {
+      return { level, mode: 'not-due', messages: [], dropped: 0, nextFlushAtMs: this.nextFlushAtMs() };
+    }
+    this.lastCycleAtMs = now;
+    this.cycle++;
+    const decision = (mode: FlushMode, messages: ProgressMessage<T>[], dropped: number): FlushDecision<T> => ({
+      level,
+      mode,
+      messages,
+      dropped,
+      nextFlushAtMs: this.nextFlushAtMs(),
+    });
+
+    switch (level) {
+      case BackpressureLevel.NONE:
+      case BackpressureLevel.THROTTLE: {
+        const messages = this.drain().map(({ jobId, payload }) => ({ jobId, updates: [payload] }));
+        if (level === BackpressureLevel.NONE) this.counters.sent += messages.length;
+        else this.counters.throttled += messages.length;
+        return decision(level === BackpressureLevel.NONE ? 'immediate' : 'delayed', messages, 0);
+      }
+      case BackpressureLevel.BATCH: {
+        if (this.cycle % this.config.batchEveryNthCycle !== 0) return decision('held', [], 0);
+        const byJob = new Map<string, T[]>();
+        for (const { jobId, payload } of this.drain()) {
+          const list = byJob.get(jobId);
+          if (list) list.push(payload);
+          else byJob.set(jobId, [payload]);
+          this.counters.batched++;
+        }
+        return decision(
+          'batched',
+          [...byJob].map(([jobId, updates]) => ({ jobId, updates })),
+          0,
+        );
+      }
+      case BackpressureLevel.REJECT: {
+        const dropped = this.drain().length;
+        this.counters.dropped += dropped;
+        return decision('discarded', [], dropped);
+      }
+    }
+  }
+
+  private drain(): Buffered<T>[] {
+    const items = [...this.buffer.values()];
+    this.buffer.clear();
+    return items;
+  }
+
+  private strongest(): { level: BackpressureLevel; delayMs: number } {
+    const now = this.clock.now();
+    let level = BackpressureLevel.NONE;
+    let delayMs = 0;
+    for (const [managerId, held] of this.signals) {
+      if (now - held.atMs >= this.config.signalTtlMs) {
+        this.signals.delete(managerId);
+        continue;
+      }
+      if (held.signal.level > level) level = held.signal.level;
+      if (held.signal.suggestedDelayMs > delayMs) delayMs = held.signal.suggestedDelayMs;
+    }
+    return { level, delayMs };
+  }
+}
+
+function bufferKey(jobId: string, workflowId: string): string {
+  return `${jobId}\u0000${workflowId}`;
+}
