@@ -1,0 +1,203 @@
+import { VirtualClock } from '@hyperscale/deterministic';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BackpressureLevel,
+  type FlushDecision,
+  signalForLevel,
+  WorkerFlushPolicy,
+  type WorkerUpdate,
+} from '../src/index.js';
+
+const progress = (jobId: string, workflowId: string, n: number): WorkerUpdate<string> => ({
+  kind: 'progress',
+  jobId,
+  workflowId,
+  payload: `${jobId}/${workflowId}#${n}`,
+});
+
+function setup() {
+  const clock = new VirtualClock();
+  const policy = new WorkerFlushPolicy<string>(clock);
+  /** Advances to the next due flush and polls. */
+  const flushNext = (): FlushDecision<string> => {
+    clock.set(Math.max(clock.now(), policy.nextFlushAtMs()));
+    return policy.poll();
+  };
+  return { clock, policy, flushNext };
+}
+
+describe('WorkerFlushPolicy', () => {
+  it('NONE: flushes every buffered update each 50 ms cycle, one message per update', () => {
+    const { clock, policy, flushNext } = setup();
+    expect(policy.offer(progress('j1', 'w1', 1))).toBe('buffered');
+    expect(policy.offer(progress('j1', 'w2', 1))).toBe('buffered');
+    expect(policy.poll().mode).toBe('not-due');
+    const d = flushNext();
+    expect(clock.now()).toBe(50);
+    expect(d.mode).toBe('immediate');
+    expect(d.messages).toEqual([
+      { jobId: 'j1', updates: ['j1/w1#1'] },
+      { jobId: 'j1', updates: ['j1/w2#1'] },
+    ]);
+    expect(d.nextFlushAtMs).toBe(100);
+    expect(policy.counters.sent).toBe(2);
+  });
+
+  it('keeps only the newest progress of a workflow (cumulative snapshots)', () => {
+    const { policy, flushNext } = setup();
+    policy.offer(progress('j1', 'w1', 1));
+    policy.offer(progress('j1', 'w1', 2));
+    expect(flushNext().messages).toEqual([{ jobId: 'j1', updates: ['j1/w1#2'] }]);
+    expect(policy.counters.superseded).toBe(1);
+  });
+
+  it('THROTTLE: flush interval becomes base + max(d, 500) and updates are sent late', () => {
+    const { clock, policy, flushNext } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE));
+    expect(policy.flushIntervalMs()).toBe(550);
+    policy.offer(progress('j1', 'w1', 1));
+    clock.set(100);
+    expect(policy.poll().mode).toBe('not-due');
+    const d = flushNext();
+    expect(clock.now()).toBe(550);
+    expect(d.mode).toBe('delayed');
+    expect(d.messages).toHaveLength(1);
+    expect(policy.counters.throttled).toBe(1);
+  });
+
+  it('uses the larger suggested delay when it beats the floor: max(d,500), max(2d,1000), max(4d,2000)', () => {
+    const { policy } = setup();
+    const signal = (level: BackpressureLevel, d: number) => ({ ...signalForLevel(level), suggestedDelayMs: d });
+    policy.onSignal('m1', signal(BackpressureLevel.THROTTLE, 800));
+    expect(policy.flushIntervalMs()).toBe(850);
+    policy.onSignal('m1', signal(BackpressureLevel.BATCH, 700));
+    expect(policy.flushIntervalMs()).toBe(1450);
+    policy.onSignal('m1', signal(BackpressureLevel.BATCH, 100));
+    expect(policy.flushIntervalMs()).toBe(1050);
+    policy.onSignal('m1', signal(BackpressureLevel.REJECT, 1000));
+    expect(policy.flushIntervalMs()).toBe(4050);
+  });
+
+  it('BATCH: holds three cycles, then sends one message per job with all its workflows', () => {
+    const { policy, flushNext } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.BATCH));
+    policy.offer(progress('j1', 'w1', 1));
+    policy.offer(progress('j2', 'w1', 1));
+    policy.offer(progress('j1', 'w2', 1));
+    const modes = [flushNext(), flushNext(), flushNext()].map((d) => d.mode);
+    expect(modes).toEqual(['held', 'held', 'held']);
+    const d = flushNext();
+    expect(d.mode).toBe('batched');
+    expect(d.messages).toEqual([
+      { jobId: 'j1', updates: ['j1/w1#1', 'j1/w2#1'] },
+      { jobId: 'j2', updates: ['j2/w1#1'] },
+    ]);
+    expect(policy.counters.batched).toBe(3);
+  });
+
+  it('REJECT: new progress is dropped and buffered progress discarded', () => {
+    const { policy, flushNext } = setup();
+    policy.offer(progress('j1', 'w1', 1));
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    expect(policy.offer(progress('j1', 'w2', 1))).toBe('dropped');
+    const d = flushNext();
+    expect(d.mode).toBe('discarded');
+    expect(d.dropped).toBe(1);
+    expect(d.messages).toEqual([]);
+    expect(policy.counters.dropped).toBe(2);
+  });
+
+  it('final results and cancellation acks are send-now under REJECT, and a final result supersedes buffered progress', () => {
+    const { policy, flushNext } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.BATCH));
+    policy.offer(progress('j1', 'w1', 1));
+    policy.onSignal('m2', signalForLevel(BackpressureLevel.REJECT));
+    expect(policy.offer({ kind: 'final-result', jobId: 'j1', workflowId: 'w1', payload: 'final' })).toBe('send-now');
+    expect(policy.offer({ kind: 'cancellation-ack', jobId: 'j1', workflowId: 'w2', payload: 'ack' })).toBe('send-now');
+    expect(policy.bufferedCount).toBe(0);
+    expect(policy.counters.superseded).toBe(1);
+    expect(policy.counters.sentImmediately).toBe(2);
+    expect(flushNext().dropped).toBe(0);
+  });
+
+  it('follows the highest level across managers, and an expired signal stops counting', () => {
+    const { clock, policy } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE));
+    clock.advance(1000);
+    policy.onSignal('m2', signalForLevel(BackpressureLevel.BATCH));
+    expect(policy.level()).toBe(BackpressureLevel.BATCH);
+    policy.onSignal('m2', signalForLevel(BackpressureLevel.NONE));
+    expect(policy.level()).toBe(BackpressureLevel.THROTTLE);
+    clock.advance(4000); // m1's signal is now 5 s old
+    expect(policy.level()).toBe(BackpressureLevel.NONE);
+  });
+
+  it('forgets a manager that left', () => {
+    const { policy } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    policy.forgetManager('m1');
+    expect(policy.level()).toBe(BackpressureLevel.NONE);
+  });
+
+  it('recovery takes effect at once: a NONE signal makes a held buffer due on the next base cycle', () => {
+    const { clock, policy } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    policy.offer(progress('j1', 'w1', 1));
+    clock.set(60);
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+    policy.offer(progress('j1', 'w1', 2));
+    expect(policy.poll().messages).toEqual([{ jobId: 'j1', updates: ['j1/w1#2'] }]);
+  });
+
+  it('bounds the buffer by workflows, dropping the oldest', () => {
+    const clock = new VirtualClock();
+    const policy = new WorkerFlushPolicy<string>(clock, { maxBufferedWorkflows: 3 });
+    for (let i = 0; i < 5; i++) policy.offer(progress('j', `w${i}`, 0));
+    expect(policy.bufferedCount).toBe(3);
+    expect(policy.counters.dropped).toBe(2);
+    clock.advance(50);
+    expect(policy.poll().messages.map((m) => m.updates[0])).toEqual(['j/w2#0', 'j/w3#0', 'j/w4#0']);
+  });
+
+  it('property: whatever the levels, every final result and cancellation ack is send-now, and no progress is ever both sent and dropped', () => {
+    const op = fc.oneof(
+      fc.record({
+        t: fc.constant('signal' as const),
+        m: fc.integer({ min: 0, max: 2 }),
+        level: fc.integer({ min: 0, max: 3 }),
+      }),
+      fc.record({
+        t: fc.constantFrom('progress' as const, 'final-result' as const, 'cancellation-ack' as const),
+        job: fc.integer({ min: 0, max: 2 }),
+        wf: fc.integer({ min: 0, max: 3 }),
+      }),
+      fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const clock = new VirtualClock();
+        const policy = new WorkerFlushPolicy<number>(clock);
+        let offered = 0;
+        let sent = 0;
+        let seq = 0;
+        for (const o of ops) {
+          if (o.t === 'signal') policy.onSignal(`m${o.m}`, signalForLevel(o.level as BackpressureLevel));
+          else if (o.t === 'advance') {
+            clock.advance(o.ms);
+            for (const m of policy.poll().messages) sent += m.updates.length;
+          } else {
+            const outcome = policy.offer({ kind: o.t, jobId: `j${o.job}`, workflowId: `w${o.wf}`, payload: seq++ });
+            if (o.t === 'progress') {
+              offered++;
+              expect(outcome).not.toBe('send-now');
+            } else expect(outcome).toBe('send-now');
+          }
+        }
+        const c = policy.counters;
+        // conservation: every progress offered is sent, dropped, superseded or still buffered
+        expect(sent + c.dropped + c.superseded + policy.bufferedCount).toBe(offered);
+      }),
+    );
+  });
+});
