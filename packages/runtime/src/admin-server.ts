@@ -1,7 +1,7 @@
 // The admin HTTP endpoint every service runs beside its gRPC port: liveness and readiness for
 // Kubernetes probes, Prometheus metrics, and a JSON dump of live state for debugging. Kept apart
 // from job control so a scrape or a probe never competes with the wire contract.
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { toJsonSafe } from './json-safe.js';
@@ -28,7 +28,10 @@ export interface AdminServer {
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
   const logger = options.logger.child({ component: 'admin-http' });
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
