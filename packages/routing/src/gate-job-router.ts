@@ -167,13 +167,17 @@ export class GateJobRouter {
     }
 
     const hashes = new Map<string, number>();
-    const tieBreak = (a: CandidateReport, b: CandidateReport): number => {
-      let ha = hashes.get(a.datacenterId);
-      if (ha === undefined) hashes.set(a.datacenterId, (ha = rendezvousHash(jobId, a.datacenterId)));
-      let hb = hashes.get(b.datacenterId);
-      if (hb === undefined) hashes.set(b.datacenterId, (hb = rendezvousHash(jobId, b.datacenterId)));
-      return hb - ha || (a.datacenterId < b.datacenterId ? -1 : a.datacenterId > b.datacenterId ? 1 : 0);
+    const hashOf = (id: string): number => {
+      let h = hashes.get(id);
+      if (h === undefined) {
+        h = rendezvousHash(jobId, id);
+        hashes.set(id, h);
+      }
+      return h;
     };
+    const tieBreak = (a: CandidateReport, b: CandidateReport): number =>
+      hashOf(b.datacenterId) - hashOf(a.datacenterId) ||
+      (a.datacenterId < b.datacenterId ? -1 : a.datacenterId > b.datacenterId ? 1 : 0);
     if (mode === 'scored') {
       eligible.sort((a, b) => bucketRank(a.bucket) - bucketRank(b.bucket) || a.score - b.score || tieBreak(a, b));
     } else {
