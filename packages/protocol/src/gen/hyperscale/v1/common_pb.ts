@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hyperscale/v1/common.proto.
  */
 export const file_hyperscale_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChpoeXBlcnNjYWxlL3YxL2NvbW1vbi5wcm90bxINaHlwZXJzY2FsZS52MSIvCg9Qcm90b2NvbFZlcnNpb24SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0idQoSQmFja3ByZXNzdXJlU2lnbmFsEi8KBWxldmVsGAEgASgOMiAuaHlwZXJzY2FsZS52MS5CYWNrcHJlc3N1cmVMZXZlbBIaChJzdWdnZXN0ZWRfZGVsYXlfbXMYAiABKA0SEgoKYmF0Y2hfb25seRgDIAEoCCK4AQoHSm9iU3BlYxIMCgRuYW1lGAEgASgJEi4KCXdvcmtmbG93cxgCIAMoCzIbLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTcGVjEhIKCnRpbWVvdXRfbXMYAyABKAQSEwoLZGF0YWNlbnRlcnMYBCADKAkSGAoQZGF0YWNlbnRlcl9jb3VudBgFIAEoDRIsCgp0aHJlc2hvbGRzGAYgAygLMhguaHlwZXJzY2FsZS52MS5UaHJlc2hvbGQioQEKDFdvcmtmbG93U3BlYxIMCgRuYW1lGAEgASgJEhIKCmRlcGVuZHNfb24YAiADKAkSCwoDdnVzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgEEikKCGV4ZWN1dG9yGAUgASgLMhcuaHlwZXJzY2FsZS52MS5FeGVjdXRvchIiCgVzdGVwcxgGIAMoCzITLmh5cGVyc2NhbGUudjEuU3RlcCKLAQoIRXhlY3V0b3ISMgoMY29uc3RhbnRfdnVzGAEgASgLMhouaHlwZXJzY2FsZS52MS5Db25zdGFudFZ1c0gAEkMKFWNvbnN0YW50X2Fycml2YWxfcmF0ZRgCIAEoCzIiLmh5cGVyc2NhbGUudjEuQ29uc3RhbnRBcnJpdmFsUmF0ZUgAQgYKBGtpbmQiDQoLQ29uc3RhbnRWdXMiWgoTQ29uc3RhbnRBcnJpdmFsUmF0ZRIXCg9yYXRlX3Blcl9zZWNvbmQYASABKAESGQoRcHJlX2FsbG9jYXRlZF92dXMYAiABKA0SDwoHbWF4X3Z1cxgDIAEoDSJ5CgRTdGVwEgwKBG5hbWUYASABKAkSJwoEaHR0cBgCIAEoCzIXLmh5cGVyc2NhbGUudjEuSHR0cFN0ZXBIABIyCgp0aGlua190aW1lGAMgASgLMhwuaHlwZXJzY2FsZS52MS5UaGlua1RpbWVTdGVwSABCBgoEa2luZCLeAQoISHR0cFN0ZXASDgoGbWV0aG9kGAEgASgJEgsKA3VybBgCIAEoCRI1CgdoZWFkZXJzGAMgAygLMiQuaHlwZXJzY2FsZS52MS5IdHRwU3RlcC5IZWFkZXJzRW50cnkSDAoEYm9keRgEIAEoDBISCgp0aW1lb3V0X21zGAUgASgEEhUKDWV4cGVjdF9zdGF0dXMYBiADKA0SFQoNdGhpbmtfdGltZV9tcxgHIAEoBBouCgxIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASIkCg1UaGlua1RpbWVTdGVwEhMKC2R1cmF0aW9uX21zGAEgASgEIj0KCVRocmVzaG9sZBIOCgZtZXRyaWMYASABKAkSEgoKZXhwcmVzc2lvbhgCIAEoCRIMCgRzdGVwGAMgASgJInAKD1RocmVzaG9sZFJlc3VsdBIrCgl0aHJlc2hvbGQYASABKAsyGC5oeXBlcnNjYWxlLnYxLlRocmVzaG9sZBIOCgZwYXNzZWQYAiABKAgSEAoIb2JzZXJ2ZWQYAyABKAESDgoGZGV0YWlsGAQgASgJIiwKC1N0YXR1c0NvdW50Eg4KBnN0YXR1cxgBIAEoDRINCgVjb3VudBgCIAEoBCIpCgpFcnJvckNvdW50EgwKBGtpbmQYASABKAkSDQoFY291bnQYAiABKAQi2gEKCVN0ZXBTdGF0cxIMCgRuYW1lGAEgASgJEhAKCHJlcXVlc3RzGAIgASgEEg4KBmVycm9ycxgDIAEoBBIxCg1zdGF0dXNfY291bnRzGAQgAygLMhouaHlwZXJzY2FsZS52MS5TdGF0dXNDb3VudBIvCgxlcnJvcl9jb3VudHMYBSADKAsyGS5oeXBlcnNjYWxlLnYxLkVycm9yQ291bnQSGQoRbGF0ZW5jeV9oaXN0b2dyYW0YBiABKAwSHgoWc2VydmljZV90aW1lX2hpc3RvZ3JhbRgHIAEoDCK1AQoNV29ya2Zsb3dTdGF0cxIVCg13b3JrZmxvd19uYW1lGAEgASgJEhIKCml0ZXJhdGlvbnMYAiABKAQSGgoSZHJvcHBlZF9pdGVyYXRpb25zGAMgASgEEicKBXN0ZXBzGAQgAygLMhguaHlwZXJzY2FsZS52MS5TdGVwU3RhdHMSGgoSc3RhcnRlZF9hdF91bml4X21zGAUgASgEEhgKEGVuZGVkX2F0X3VuaXhfbXMYBiABKAQijwEKD0RhdGFjZW50ZXJTdGF0cxISCgpkYXRhY2VudGVyGAEgASgJEigKBnN0YXR1cxgCIAEoDjIYLmh5cGVyc2NhbGUudjEuSm9iU3RhdHVzEi8KCXdvcmtmbG93cxgDIAMoCzIcLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0cxINCgVlcnJvchgEIAEoCSpmCghOb2RlUm9sZRIZChVOT0RFX1JPTEVfVU5TUEVDSUZJRUQQABISCg5OT0RFX1JPTEVfR0FURRABEhUKEU5PREVfUk9MRV9NQU5BR0VSEAISFAoQTk9ERV9ST0xFX1dPUktFUhADKooCCglKb2JTdGF0dXMSGgoWSk9CX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFEpPQl9TVEFUVVNfU1VCTUlUVEVEEAESFQoRSk9CX1NUQVRVU19RVUVVRUQQAhIaChZKT0JfU1RBVFVTX0RJU1BBVENISU5HEAMSFgoSSk9CX1NUQVRVU19SVU5OSU5HEAQSGQoVSk9CX1NUQVRVU19DT01QTEVUSU5HEAUSGAoUSk9CX1NUQVRVU19DT01QTEVURUQQBhIVChFKT0JfU1RBVFVTX0ZBSUxFRBAHEhgKFEpPQl9TVEFUVVNfQ0FOQ0VMTEVEEAgSFgoSSk9CX1NUQVRVU19USU1FT1VUEAkq5QEKDldvcmtmbG93U3RhdHVzEh8KG1dPUktGTE9XX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1dPUktGTE9XX1NUQVRVU19QRU5ESU5HEAESHgoaV09SS0ZMT1dfU1RBVFVTX0RJU1BBVENIRUQQAhIbChdXT1JLRkxPV19TVEFUVVNfUlVOTklORxADEh0KGVdPUktGTE9XX1NUQVRVU19DT01QTEVURUQQBBIaChZXT1JLRkxPV19TVEFUVVNfRkFJTEVEEAUSHQoZV09SS0ZMT1dfU1RBVFVTX0NBTkNFTExFRBAGKrEBChBEYXRhY2VudGVySGVhbHRoEiEKHURBVEFDRU5URVJfSEVBTFRIX1VOU1BFQ0lGSUVEEAASHQoZREFUQUNFTlRFUl9IRUFMVEhfSEVBTFRIWRABEhoKFkRBVEFDRU5URVJfSEVBTFRIX0JVU1kQAhIeChpEQVRBQ0VOVEVSX0hFQUxUSF9ERUdSQURFRBADEh8KG0RBVEFDRU5URVJfSEVBTFRIX1VOSEVBTFRIWRAEKrIBChFCYWNrcHJlc3N1cmVMZXZlbBIiCh5CQUNLUFJFU1NVUkVfTEVWRUxfVU5TUEVDSUZJRUQQABIbChdCQUNLUFJFU1NVUkVfTEVWRUxfTk9ORRABEh8KG0JBQ0tQUkVTU1VSRV9MRVZFTF9USFJPVFRMRRACEhwKGEJBQ0tQUkVTU1VSRV9MRVZFTF9CQVRDSBADEh0KGUJBQ0tQUkVTU1VSRV9MRVZFTF9SRUpFQ1QQBGIGcHJvdG8z");
+  fileDesc("ChpoeXBlcnNjYWxlL3YxL2NvbW1vbi5wcm90bxINaHlwZXJzY2FsZS52MSIvCg9Qcm90b2NvbFZlcnNpb24SDQoFbWFqb3IYASABKA0SDQoFbWlub3IYAiABKA0idQoSQmFja3ByZXNzdXJlU2lnbmFsEi8KBWxldmVsGAEgASgOMiAuaHlwZXJzY2FsZS52MS5CYWNrcHJlc3N1cmVMZXZlbBIaChJzdWdnZXN0ZWRfZGVsYXlfbXMYAiABKA0SEgoKYmF0Y2hfb25seRgDIAEoCCK4AQoHSm9iU3BlYxIMCgRuYW1lGAEgASgJEi4KCXdvcmtmbG93cxgCIAMoCzIbLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTcGVjEhIKCnRpbWVvdXRfbXMYAyABKAQSEwoLZGF0YWNlbnRlcnMYBCADKAkSGAoQZGF0YWNlbnRlcl9jb3VudBgFIAEoDRIsCgp0aHJlc2hvbGRzGAYgAygLMhguaHlwZXJzY2FsZS52MS5UaHJlc2hvbGQi6QEKDFdvcmtmbG93U3BlYxIMCgRuYW1lGAEgASgJEhIKCmRlcGVuZHNfb24YAiADKAkSCwoDdnVzGAMgASgNEhMKC2R1cmF0aW9uX21zGAQgASgEEikKCGV4ZWN1dG9yGAUgASgLMhcuaHlwZXJzY2FsZS52MS5FeGVjdXRvchIiCgVzdGVwcxgGIAMoCzITLmh5cGVyc2NhbGUudjEuU3RlcBIYChBncmFjZWZ1bF9zdG9wX21zGAcgASgEEiwKCnRocmVzaG9sZHMYCCADKAsyGC5oeXBlcnNjYWxlLnYxLlRocmVzaG9sZCKLAQoIRXhlY3V0b3ISMgoMY29uc3RhbnRfdnVzGAEgASgLMhouaHlwZXJzY2FsZS52MS5Db25zdGFudFZ1c0gAEkMKFWNvbnN0YW50X2Fycml2YWxfcmF0ZRgCIAEoCzIiLmh5cGVyc2NhbGUudjEuQ29uc3RhbnRBcnJpdmFsUmF0ZUgAQgYKBGtpbmQiDQoLQ29uc3RhbnRWdXMiWgoTQ29uc3RhbnRBcnJpdmFsUmF0ZRIXCg9yYXRlX3Blcl9zZWNvbmQYASABKAESGQoRcHJlX2FsbG9jYXRlZF92dXMYAiABKA0SDwoHbWF4X3Z1cxgDIAEoDSJ5CgRTdGVwEgwKBG5hbWUYASABKAkSJwoEaHR0cBgCIAEoCzIXLmh5cGVyc2NhbGUudjEuSHR0cFN0ZXBIABIyCgp0aGlua190aW1lGAMgASgLMhwuaHlwZXJzY2FsZS52MS5UaGlua1RpbWVTdGVwSABCBgoEa2luZCKeAgoISHR0cFN0ZXASDgoGbWV0aG9kGAEgASgJEgsKA3VybBgCIAEoCRI1CgdoZWFkZXJzGAMgAygLMiQuaHlwZXJzY2FsZS52MS5IdHRwU3RlcC5IZWFkZXJzRW50cnkSDAoEYm9keRgEIAEoDBISCgp0aW1lb3V0X21zGAUgASgEEhUKDWV4cGVjdF9zdGF0dXMYBiADKA0SFQoNdGhpbmtfdGltZV9tcxgHIAEoBBIsCgp0aHJlc2hvbGRzGAggAygLMhguaHlwZXJzY2FsZS52MS5UaHJlc2hvbGQSEAoIaGFzX2JvZHkYCSABKAgaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiJAoNVGhpbmtUaW1lU3RlcBITCgtkdXJhdGlvbl9tcxgBIAEoBCIvCglUaHJlc2hvbGQSDgoGbWV0cmljGAEgASgJEhIKCmV4cHJlc3Npb24YAiABKAkiZgoPVGhyZXNob2xkUmVzdWx0Eg0KBXNjb3BlGAEgASgJEg4KBm1ldHJpYxgCIAEoCRISCgpleHByZXNzaW9uGAMgASgJEg4KBnBhc3NlZBgEIAEoCBIQCghvYnNlcnZlZBgFIAEoASIsCgtTdGF0dXNDb3VudBIOCgZzdGF0dXMYASABKA0SDQoFY291bnQYAiABKAQilAIKCVN0ZXBTdGF0cxIMCgRuYW1lGAEgASgJEg0KBWluZGV4GAIgASgNEhAKCHJlcXVlc3RzGAMgASgEEg4KBmVycm9ycxgEIAEoBBIQCgh0aW1lb3V0cxgFIAEoBBIYChB0cmFuc3BvcnRfZXJyb3JzGAYgASgEEhkKEXVuZXhwZWN0ZWRfc3RhdHVzGAcgASgEEhMKC2ludGVycnVwdGVkGAggASgEEjEKDXN0YXR1c19jb3VudHMYCSADKAsyGi5oeXBlcnNjYWxlLnYxLlN0YXR1c0NvdW50EhkKEWxhdGVuY3lfaGlzdG9ncmFtGAogASgMEh4KFnNlcnZpY2VfdGltZV9oaXN0b2dyYW0YCyABKAwitQEKDVdvcmtmbG93U3RhdHMSFQoNd29ya2Zsb3dfbmFtZRgBIAEoCRISCgppdGVyYXRpb25zGAIgASgEEhoKEmRyb3BwZWRfaXRlcmF0aW9ucxgDIAEoBBInCgVzdGVwcxgEIAMoCzIYLmh5cGVyc2NhbGUudjEuU3RlcFN0YXRzEhoKEnN0YXJ0ZWRfYXRfdW5peF9tcxgFIAEoBBIYChBlbmRlZF9hdF91bml4X21zGAYgASgEIo8BCg9EYXRhY2VudGVyU3RhdHMSEgoKZGF0YWNlbnRlchgBIAEoCRIoCgZzdGF0dXMYAiABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxIvCgl3b3JrZmxvd3MYAyADKAsyHC5oeXBlcnNjYWxlLnYxLldvcmtmbG93U3RhdHMSDQoFZXJyb3IYBCABKAkqZgoITm9kZVJvbGUSGQoVTk9ERV9ST0xFX1VOU1BFQ0lGSUVEEAASEgoOTk9ERV9ST0xFX0dBVEUQARIVChFOT0RFX1JPTEVfTUFOQUdFUhACEhQKEE5PREVfUk9MRV9XT1JLRVIQAyqKAgoJSm9iU3RhdHVzEhoKFkpPQl9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRKT0JfU1RBVFVTX1NVQk1JVFRFRBABEhUKEUpPQl9TVEFUVVNfUVVFVUVEEAISGgoWSk9CX1NUQVRVU19ESVNQQVRDSElORxADEhYKEkpPQl9TVEFUVVNfUlVOTklORxAEEhkKFUpPQl9TVEFUVVNfQ09NUExFVElORxAFEhgKFEpPQl9TVEFUVVNfQ09NUExFVEVEEAYSFQoRSk9CX1NUQVRVU19GQUlMRUQQBxIYChRKT0JfU1RBVFVTX0NBTkNFTExFRBAIEhYKEkpPQl9TVEFUVVNfVElNRU9VVBAJKuUBCg5Xb3JrZmxvd1N0YXR1cxIfChtXT1JLRkxPV19TVEFUVVNfVU5TUEVDSUZJRUQQABIbChdXT1JLRkxPV19TVEFUVVNfUEVORElORxABEh4KGldPUktGTE9XX1NUQVRVU19ESVNQQVRDSEVEEAISGwoXV09SS0ZMT1dfU1RBVFVTX1JVTk5JTkcQAxIdChlXT1JLRkxPV19TVEFUVVNfQ09NUExFVEVEEAQSGgoWV09SS0ZMT1dfU1RBVFVTX0ZBSUxFRBAFEh0KGVdPUktGTE9XX1NUQVRVU19DQU5DRUxMRUQQBiqxAQoQRGF0YWNlbnRlckhlYWx0aBIhCh1EQVRBQ0VOVEVSX0hFQUxUSF9VTlNQRUNJRklFRBAAEh0KGURBVEFDRU5URVJfSEVBTFRIX0hFQUxUSFkQARIaChZEQVRBQ0VOVEVSX0hFQUxUSF9CVVNZEAISHgoaREFUQUNFTlRFUl9IRUFMVEhfREVHUkFERUQQAxIfChtEQVRBQ0VOVEVSX0hFQUxUSF9VTkhFQUxUSFkQBCqyAQoRQmFja3ByZXNzdXJlTGV2ZWwSIgoeQkFDS1BSRVNTVVJFX0xFVkVMX1VOU1BFQ0lGSUVEEAASGwoXQkFDS1BSRVNTVVJFX0xFVkVMX05PTkUQARIfChtCQUNLUFJFU1NVUkVfTEVWRUxfVEhST1RUTEUQAhIcChhCQUNLUFJFU1NVUkVfTEVWRUxfQkFUQ0gQAxIdChlCQUNLUFJFU1NVUkVfTEVWRUxfUkVKRUNUEARiBnByb3RvMw");
 
 /**
  * Protocol version carried in every registration. A different major is refused;
@@ -135,6 +135,8 @@ export type WorkflowSpec = Message<"hyperscale.v1.WorkflowSpec"> & {
   dependsOn: string[];
 
   /**
+   * VUs: the constant-vus count, or the arrival-rate executor's max VUs.
+   *
    * @generated from field: uint32 vus = 3;
    */
   vus: number;
@@ -153,6 +155,18 @@ export type WorkflowSpec = Message<"hyperscale.v1.WorkflowSpec"> & {
    * @generated from field: repeated hyperscale.v1.Step steps = 6;
    */
   steps: Step[];
+
+  /**
+   * Time in-flight iterations get to finish after the duration ends.
+   *
+   * @generated from field: uint64 graceful_stop_ms = 7;
+   */
+  gracefulStopMs: bigint;
+
+  /**
+   * @generated from field: repeated hyperscale.v1.Threshold thresholds = 8;
+   */
+  thresholds: Threshold[];
 };
 
 /**
@@ -311,6 +325,18 @@ export type HttpStep = Message<"hyperscale.v1.HttpStep"> & {
    * @generated from field: uint64 think_time_ms = 7;
    */
   thinkTimeMs: bigint;
+
+  /**
+   * @generated from field: repeated hyperscale.v1.Threshold thresholds = 8;
+   */
+  thresholds: Threshold[];
+
+  /**
+   * Whether `body` was given (an empty body differs from none).
+   *
+   * @generated from field: bool has_body = 9;
+   */
+  hasBody: boolean;
 };
 
 /**
@@ -338,9 +364,8 @@ export const ThinkTimeStepSchema: GenMessage<ThinkTimeStep> = /*@__PURE__*/
   messageDesc(file_hyperscale_v1_common, 9);
 
 /**
- * A pass/fail criterion evaluated on the merged result, e.g. metric "http_req_duration",
- * expression "p95 < 200ms"; metric "errors", expression "rate < 1%". An empty step means
- * the whole job.
+ * A pass/fail criterion, e.g. metric "http_req_duration", expression "p95 < 200ms"; metric
+ * "errors", expression "rate < 1%". Its scope is where it appears: job, workflow or step.
  *
  * @generated from message hyperscale.v1.Threshold
  */
@@ -354,11 +379,6 @@ export type Threshold = Message<"hyperscale.v1.Threshold"> & {
    * @generated from field: string expression = 2;
    */
   expression: string;
-
-  /**
-   * @generated from field: string step = 3;
-   */
-  step: string;
 };
 
 /**
@@ -373,24 +393,33 @@ export const ThresholdSchema: GenMessage<Threshold> = /*@__PURE__*/
  */
 export type ThresholdResult = Message<"hyperscale.v1.ThresholdResult"> & {
   /**
-   * @generated from field: hyperscale.v1.Threshold threshold = 1;
+   * 'job', 'workflow:<name>' or 'step:<workflow>/<step>'.
+   *
+   * @generated from field: string scope = 1;
    */
-  threshold?: Threshold | undefined;
+  scope: string;
 
   /**
-   * @generated from field: bool passed = 2;
+   * @generated from field: string metric = 2;
+   */
+  metric: string;
+
+  /**
+   * @generated from field: string expression = 3;
+   */
+  expression: string;
+
+  /**
+   * @generated from field: bool passed = 4;
    */
   passed: boolean;
 
   /**
-   * @generated from field: double observed = 3;
+   * In the threshold's unit; NaN when there was nothing to observe.
+   *
+   * @generated from field: double observed = 5;
    */
   observed: number;
-
-  /**
-   * @generated from field: string detail = 4;
-   */
-  detail: string;
 };
 
 /**
@@ -423,30 +452,8 @@ export const StatusCountSchema: GenMessage<StatusCount> = /*@__PURE__*/
   messageDesc(file_hyperscale_v1_common, 12);
 
 /**
- * @generated from message hyperscale.v1.ErrorCount
- */
-export type ErrorCount = Message<"hyperscale.v1.ErrorCount"> & {
-  /**
-   * @generated from field: string kind = 1;
-   */
-  kind: string;
-
-  /**
-   * @generated from field: uint64 count = 2;
-   */
-  count: bigint;
-};
-
-/**
- * Describes the message hyperscale.v1.ErrorCount.
- * Use `create(ErrorCountSchema)` to create a new message.
- */
-export const ErrorCountSchema: GenMessage<ErrorCount> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_common, 13);
-
-/**
- * Cumulative statistics of one step. Histograms are HdrHistogram compressed encodings
- * (microseconds), so merging across workers, managers and datacenters is exact.
+ * Cumulative statistics of one HTTP step. Histograms are HdrHistogram encodings (microseconds),
+ * so merging across workers, managers and datacenters is exact.
  *
  * @generated from message hyperscale.v1.StepStats
  */
@@ -457,34 +464,64 @@ export type StepStats = Message<"hyperscale.v1.StepStats"> & {
   name: string;
 
   /**
-   * @generated from field: uint64 requests = 2;
+   * Position among the workflow's HTTP steps.
+   *
+   * @generated from field: uint32 index = 2;
+   */
+  index: number;
+
+  /**
+   * Finished requests, errors included.
+   *
+   * @generated from field: uint64 requests = 3;
    */
   requests: bigint;
 
   /**
-   * @generated from field: uint64 errors = 3;
+   * timeouts + transport_errors + unexpected_status.
+   *
+   * @generated from field: uint64 errors = 4;
    */
   errors: bigint;
 
   /**
-   * @generated from field: repeated hyperscale.v1.StatusCount status_counts = 4;
+   * @generated from field: uint64 timeouts = 5;
+   */
+  timeouts: bigint;
+
+  /**
+   * @generated from field: uint64 transport_errors = 6;
+   */
+  transportErrors: bigint;
+
+  /**
+   * @generated from field: uint64 unexpected_status = 7;
+   */
+  unexpectedStatus: bigint;
+
+  /**
+   * Aborted by cancel or the end of the graceful stop; not errors.
+   *
+   * @generated from field: uint64 interrupted = 8;
+   */
+  interrupted: bigint;
+
+  /**
+   * @generated from field: repeated hyperscale.v1.StatusCount status_counts = 9;
    */
   statusCounts: StatusCount[];
 
   /**
-   * @generated from field: repeated hyperscale.v1.ErrorCount error_counts = 5;
-   */
-  errorCounts: ErrorCount[];
-
-  /**
-   * @generated from field: bytes latency_histogram = 6;
+   * Latency from the intended start (coordinated-omission corrected).
+   *
+   * @generated from field: bytes latency_histogram = 10;
    */
   latencyHistogram: Uint8Array;
 
   /**
-   * Service time without coordinated-omission correction (arrival-rate executor).
+   * Raw service time, send to last byte.
    *
-   * @generated from field: bytes service_time_histogram = 7;
+   * @generated from field: bytes service_time_histogram = 11;
    */
   serviceTimeHistogram: Uint8Array;
 };
@@ -494,7 +531,7 @@ export type StepStats = Message<"hyperscale.v1.StepStats"> & {
  * Use `create(StepStatsSchema)` to create a new message.
  */
 export const StepStatsSchema: GenMessage<StepStats> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_common, 14);
+  messageDesc(file_hyperscale_v1_common, 13);
 
 /**
  * @generated from message hyperscale.v1.WorkflowStats
@@ -538,7 +575,7 @@ export type WorkflowStats = Message<"hyperscale.v1.WorkflowStats"> & {
  * Use `create(WorkflowStatsSchema)` to create a new message.
  */
 export const WorkflowStatsSchema: GenMessage<WorkflowStats> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_common, 15);
+  messageDesc(file_hyperscale_v1_common, 14);
 
 /**
  * @generated from message hyperscale.v1.DatacenterStats
@@ -570,7 +607,7 @@ export type DatacenterStats = Message<"hyperscale.v1.DatacenterStats"> & {
  * Use `create(DatacenterStatsSchema)` to create a new message.
  */
 export const DatacenterStatsSchema: GenMessage<DatacenterStats> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_common, 16);
+  messageDesc(file_hyperscale_v1_common, 15);
 
 /**
  * @generated from enum hyperscale.v1.NodeRole
