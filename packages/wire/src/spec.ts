@@ -82,7 +82,11 @@ const ms = (value: bigint): string => `${value}ms`;
 function thresholdsDoc(thresholds: readonly pb.Threshold[]): Doc | undefined {
   if (thresholds.length === 0) return undefined;
   const doc: Record<string, string[]> = {};
-  for (const t of thresholds) (doc[t.metric] ??= []).push(t.expression);
+  for (const t of thresholds) {
+    const list = doc[t.metric] ?? [];
+    list.push(t.expression);
+    doc[t.metric] = list;
+  }
   return doc;
 }
 
