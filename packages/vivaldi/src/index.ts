@@ -24,3 +24,11 @@ export {
   simulate,
   validateMatrix,
 } from './evaluation.js';
+export { coordinateQuality, defaultRttUcbMs, errorMsOf, quality, rttUcbMs } from './confidence.js';
+export {
+  decodeCoordinate,
+  ENCODED_HEADER_BYTES,
+  ENCODING_VERSION,
+  encodeCoordinate,
+  MAX_ENCODED_DIMENSIONS,
+} from './encoding.js';
