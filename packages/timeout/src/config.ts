@@ -18,6 +18,13 @@ export interface TimeoutConfig {
   gateUnreachableFallbackMs: number;
   /** How often the gate shell calls `GateJobTimeoutTracker.check()`. facts §7.1: 15 s. */
   gateCheckIntervalMs: number;
+  /**
+   * The gate's own overall rule waits this much past timeout + largest reported extension, so an
+   * extension granted just before the deadline reaches it in a progress report first (the
+   * "extension race"); reachable DCs report their exact local deadline themselves. Ours:
+   * progress report interval + manager tick = 15 s.
+   */
+  gateOverallSlackMs: number;
   /** Every running DC without progress for this long ⇒ global timeout. facts §7.1: 180 s. */
   allDatacentersStuckMs: number;
   /** Which share of target DCs must report a local timeout. Doc: any; code: majority (facts §7.1). Ours: any, see README. */
@@ -58,6 +65,7 @@ export const TIMEOUT_DEFAULTS: Readonly<TimeoutConfig> = Object.freeze({
   reportRetryIntervalMs: 5_000,
   gateUnreachableFallbackMs: 300_000,
   gateCheckIntervalMs: 15_000,
+  gateOverallSlackMs: 15_000,
   allDatacentersStuckMs: 180_000,
   dcTimeoutQuorum: 'any',
   globalTimeoutSendTimeoutMs: 5_000,

@@ -34,8 +34,12 @@ export class GateCoordinatedTimeout implements TimeoutStrategy {
       effects.push({ kind: 'send-leader-transfer', gateAddr, transfer: buildLeaderTransfer(state, ctx) });
     }
 
-    if (now - (state.lastProgressReportAt ?? state.startedAt) >= config.progressReportIntervalMs) {
+    if (
+      state.progressReportDue ||
+      now - (state.lastProgressReportAt ?? state.startedAt) >= config.progressReportIntervalMs
+    ) {
       state.lastProgressReportAt = now;
+      state.progressReportDue = false;
       effects.push({ kind: 'send-progress-report', gateAddr, report: buildProgressReport(state, ctx) });
     }
 

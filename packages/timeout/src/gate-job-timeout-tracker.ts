@@ -339,11 +339,11 @@ export class GateJobTimeoutTracker {
     let largestExtension = 0;
     for (const [, t] of tracks) largestExtension = Math.max(largestExtension, t.totalExtensionsGrantedMs);
     const elapsed = now - job.startedAt;
-    const deadline = job.timeoutMs + largestExtension;
+    const deadline = job.timeoutMs + largestExtension + this.config.gateOverallSlackMs;
     if (elapsed > deadline) {
       return {
         reason: 'overall',
-        detail: `elapsed ${elapsed} ms > ${deadline} ms (timeout ${job.timeoutMs} ms + largest DC extensions ${largestExtension} ms)`,
+        detail: `elapsed ${elapsed} ms > ${deadline} ms (timeout ${job.timeoutMs} ms + largest DC extensions ${largestExtension} ms + slack ${this.config.gateOverallSlackMs} ms)`,
       };
     }
 

@@ -188,6 +188,7 @@ export class ManagerJobTimeouts {
     state.maxWorkerExtensionMs = Math.max(state.maxWorkerExtensionMs, reply.extensionMs);
     state.lastExtensionAt = now;
     state.lastProgressAt = now;
+    state.progressReportDue = true;
     if (state.workersWithExtensions.size < this.config.maxWorkersPerJob)
       state.workersWithExtensions.add(request.workerId);
     return reply;

@@ -17,6 +17,8 @@ export interface TimeoutTrackingState {
   lastProgressAt: number;
   /** Last `JobProgressReport` sent to the gate. */
   lastProgressReportAt: number | null;
+  /** Send a progress report at the next check regardless of the interval (a new extension). */
+  progressReportDue: boolean;
   timeoutMs: number;
   stuckThresholdMs: number;
   totalExtensionsGrantedMs: number;
@@ -105,6 +107,7 @@ export function createTrackingState(input: NewTrackingStateInput): TimeoutTracki
     startedAt: input.now,
     lastProgressAt: input.now,
     lastProgressReportAt: null,
+    progressReportDue: false,
     timeoutMs: input.timeoutMs,
     stuckThresholdMs: input.stuckThresholdMs,
     totalExtensionsGrantedMs: 0,
@@ -209,6 +212,7 @@ export function restoreTrackingState(snapshot: TimeoutTrackingSnapshot, options:
     startedAt: at(snapshot.startedAgoMs),
     lastProgressAt: at(snapshot.lastProgressAgoMs),
     lastProgressReportAt: atOrNull(snapshot.lastProgressReportAgoMs),
+    progressReportDue: true,
     timeoutMs: snapshot.timeoutMs,
     stuckThresholdMs: snapshot.stuckThresholdMs,
     totalExtensionsGrantedMs: snapshot.totalExtensionsGrantedMs,
