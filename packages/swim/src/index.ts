@@ -1,1 +1,59 @@
-export {};
+// @hyperscale/swim: SWIM + Lifeguard membership and failure detection (see README).
+export {
+  adaptiveProbeTimeoutMs,
+  confidenceMultiplier,
+  latencyMultiplier,
+  unconfirmedTimeoutMs,
+} from './adaptive-timeout.js';
+export { Awareness } from './awareness.js';
+export { type BroadcastKind, BroadcastQueue } from './broadcast-queue.js';
+export {
+  assembleMessage,
+  ByteReader,
+  ByteWriter,
+  type DecodedMessage,
+  DecodeError,
+  decodeMessage,
+  encodePart,
+  type Part,
+} from './codec.js';
+export {
+  ADAPTIVE_TIMEOUT,
+  DEFAULT_LIMITS,
+  LAN_PROFILE,
+  LOCAL_PROFILE,
+  PROFILES,
+  type ProfileName,
+  ROLE_CONFIRMATION,
+  type RoleConfirmationPolicy,
+  resolveProfile,
+  type SwimLimits,
+  type SwimProfile,
+  WAN_PROFILE,
+} from './config.js';
+export { type CoordinateSystem, NO_COORDINATES } from './coordinates.js';
+export { Envelope, type EnvelopeError, type PacketSealer, PROTOCOL_MAJOR, PROTOCOL_MINOR } from './envelope.js';
+export { pushPullScaleMs, remainingSuspicionTimeMs, retransmitLimit, suspicionTimeoutMs } from './formulas.js';
+export {
+  type PacketTransport,
+  type StreamTransport,
+  SwimMembership,
+  type SwimMembershipOptions,
+} from './membership.js';
+export { SenderRateLimiter } from './rate-limiter.js';
+export { EventScheduler } from './sim/event-scheduler.js';
+export { matrixRtt, SimCluster, type SimClusterOptions, type SimEvent } from './sim/sim-cluster.js';
+export { type SimHandler, SimHost, SimNetwork, type SimNetworkOptions } from './sim/sim-network.js';
+export { droppedDatagrams, emptyStats, type SwimStats } from './stats.js';
+export { SuspicionTimer } from './suspicion.js';
+export {
+  MEMBER_EVENTS,
+  type MemberEventName,
+  type MemberListener,
+  type MemberMeta,
+  type MemberState,
+  type MemberView,
+  ROLES,
+  type Role,
+  type Timers,
+} from './types.js';
