@@ -14,6 +14,6 @@ export {
   resourceExhausted,
   unavailable,
 } from './grpc/status-error.js';
-export { type CallOptions, type ClientOptions, createClient, type TypedClient } from './grpc/typed-client.js';
-export { type ServiceHandlers, type StreamWriter, serviceImplementation } from './grpc/typed-server.js';
+export { type CallOptions, type ClientOf, type ClientOptions, createClient, type TypedClient } from './grpc/typed-client.js';
+export { type HandlersOf, type ServiceHandlers, type StreamWriter, serviceImplementation } from './grpc/typed-server.js';
 export { checkProtocolVersion, PROTOCOL_MAJOR, PROTOCOL_MINOR } from './version.js';

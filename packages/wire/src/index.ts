@@ -14,3 +14,11 @@ export {
   resultKindOf,
   workflowStatusName,
 } from './status.js';
+export {
+  JobBroadcast,
+  type JobInfoInit,
+  type JobProgressInit,
+  type JobResultInit,
+  type JobUpdateInit,
+} from './job-broadcast.js';
+export { UpdateFeed } from './update-feed.js';

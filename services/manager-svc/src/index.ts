@@ -1,1 +1,2 @@
-export {};
+// The manager's settings, exported so deploy manifests can be checked against them.
+export { managerSettings } from './settings.js';

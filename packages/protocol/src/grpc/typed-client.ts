@@ -92,3 +92,6 @@ export function createClient<T extends GenServiceMethods>(
   }
   return client as TypedClient<T>;
 }
+
+/** The typed client of a generated service: `ClientOf<typeof GateService>`. */
+export type ClientOf<S> = S extends GenService<infer T extends GenServiceMethods> ? TypedClient<T> : never;

@@ -99,3 +99,6 @@ export function serviceImplementation<T extends GenServiceMethods>(
   }
   return implementation;
 }
+
+/** The handlers a generated service needs: `HandlersOf<typeof WorkerService>`. */
+export type HandlersOf<S> = S extends GenService<infer T extends GenServiceMethods> ? ServiceHandlers<T> : never;

@@ -14,3 +14,4 @@ export {
   type Settings,
   type SettingsDefinition,
 } from './settings.js';
+export { loadSettingsOrExit } from './load-or-exit.js';

@@ -127,7 +127,11 @@ function parseInteger(raw: unknown, min: number, max: number): ParseOutcome<numb
 
 function string<const O extends StringOptions>(options: O): Setting<Resolved<string, O>> {
   const minLength = options.minLength ?? 1;
-  const allowed = options.pattern ? `text matching ${options.pattern}` : `text of at least ${minLength} characters`;
+  const allowed = options.pattern
+    ? `text matching ${options.pattern}`
+    : minLength <= 1
+      ? 'non-empty text'
+      : `text of at least ${minLength} characters`;
   return build<string>('string', options, allowed, (raw) => {
     const text = asText(raw);
     if (text === undefined) return bad('is not text');

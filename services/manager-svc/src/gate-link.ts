@@ -1,0 +1,156 @@
+// The manager's side of the gates: registration, the periodic datacenter report (capacity and
+// health inputs), job progress to the job's origin gate, and final results through an outbox that
+// retries until the gate acknowledges (a final result is never dropped).
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { Clock } from '@hyperscale/deterministic';
+import {
+  BackpressureLevel,
+  type ClientOf,
+  createClient,
+  GateControlService,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  type ReportDatacenterRequestSchema,
+} from '@hyperscale/protocol';
+import type { Logger } from '@hyperscale/runtime';
+import { statsToProto } from '@hyperscale/wire';
+import type { GateReporting, ManagerIdentity, ManagerJob, ManagerJobs } from './manager-jobs.js';
+
+type GateClient = ClientOf<typeof GateControlService>;
+
+export interface GateLinkOptions {
+  gates: readonly string[];
+  identity: ManagerIdentity;
+  clusterId: string;
+  environmentId: string;
+  logger: Logger;
+  clock: Clock;
+  /** How long an unacknowledged final result keeps being retried. */
+  outboxTtlMs?: number;
+}
+
+export class GateLink implements GateReporting {
+  private readonly clients = new Map<string, GateClient>();
+  private readonly registered = new Set<string>();
+  private readonly outbox = new Map<string, { job: ManagerJob; since: number; sending: boolean }>();
+  private jobs: ManagerJobs | undefined;
+
+  constructor(private readonly options: GateLinkOptions) {}
+
+  attach(jobs: ManagerJobs): void {
+    this.jobs = jobs;
+  }
+
+  get registeredGates(): string[] {
+    return [...this.registered];
+  }
+
+  private client(address: string): GateClient {
+    let client = this.clients.get(address);
+    if (!client) {
+      client = createClient(GateControlService, address, { defaultDeadlineMs: 5_000 });
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  /** Registers with a gate if needed, then sends the datacenter report. Throws when unreachable. */
+  async report(gate: string): Promise<void> {
+    const client = this.client(gate);
+    if (!this.registered.has(gate)) {
+      const response = await client.registerManager({
+        version: { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR },
+        managerId: this.options.identity.managerId,
+        datacenter: this.options.identity.datacenter,
+        address: this.options.identity.address,
+        clusterId: this.options.clusterId,
+        environmentId: this.options.environmentId,
+      });
+      if (!response.accepted) throw new Error(`gate ${gate} refused registration: ${response.error}`);
+      this.registered.add(gate);
+      this.options.logger.info({ gate, gateId: response.gateId }, 'registered with gate');
+    }
+    const ack = await client.reportDatacenter(this.datacenterReport());
+    if (!ack.known) this.registered.delete(gate);
+  }
+
+  datacenterReport(): MessageInitShape<typeof ReportDatacenterRequestSchema> {
+    const pool = this.jobs?.pool;
+    const workers = pool?.list() ?? [];
+    return {
+      managerId: this.options.identity.managerId,
+      datacenter: this.options.identity.datacenter,
+      address: this.options.identity.address,
+      isLeader: true,
+      workerCount: workers.length,
+      healthyWorkerCount: workers.length,
+      totalCores: pool?.totalCores() ?? 0,
+      availableCores: pool?.totalFreeCores() ?? 0,
+      activeJobs: this.jobs?.activeJobs().length ?? 0,
+      backpressure: { level: BackpressureLevel.NONE },
+    };
+  }
+
+  progress(job: ManagerJob): void {
+    if (!job.originGate || !this.jobs) return;
+    this.client(job.originGate)
+      .reportJobProgress({
+        jobId: job.jobId,
+        datacenter: this.options.identity.datacenter,
+        managerId: this.options.identity.managerId,
+        sequence: job.progressSequence,
+        status: job.broadcast.status,
+        workflows: this.jobs.workflowStats(job).map(statsToProto),
+        fenceToken: job.gateFence,
+      })
+      .catch((error: unknown) => this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'));
+  }
+
+  result(job: ManagerJob): void {
+    if (!job.originGate) return;
+    this.outbox.set(job.jobId, { job, since: this.options.clock.now(), sending: false });
+    this.flushOutbox();
+  }
+
+  /** Sends every pending final result not already in flight; called on delivery and periodically. */
+  flushOutbox(): void {
+    const ttl = this.options.outboxTtlMs ?? 600_000;
+    for (const [jobId, entry] of this.outbox) {
+      if (this.options.clock.now() - entry.since > ttl) {
+        this.options.logger.error({ jobId }, 'final result never acknowledged by the gate; giving up');
+        this.outbox.delete(jobId);
+        continue;
+      }
+      const result = entry.job.result;
+      if (entry.sending || !entry.job.originGate || !result) continue;
+      entry.sending = true;
+      this.client(entry.job.originGate)
+        .reportJobResult({
+          jobId,
+          datacenter: this.options.identity.datacenter,
+          managerId: this.options.identity.managerId,
+          status: result.status,
+          workflows: result.merged,
+          error: result.error ?? '',
+          elapsedMs: result.elapsedMs,
+          fenceToken: entry.job.gateFence,
+        })
+        .then(
+          () => this.outbox.delete(jobId),
+          (error: unknown) => this.options.logger.warn({ err: error, jobId }, 'final result not delivered to gate yet'),
+        )
+        .finally(() => {
+          entry.sending = false;
+        });
+    }
+  }
+
+  pendingResults(): number {
+    return this.outbox.size;
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

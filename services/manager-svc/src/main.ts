@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// manager-svc composition root: settings → logger → job table → gRPC server → gate link →
+// background loops → admin HTTP → graceful shutdown. Business rules live in packages.
+import { ManagerService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
+import {
+  BackgroundTasks,
+  createLogger,
+  createMetricsRegistry,
+  installProcessGuards,
+  installShutdown,
+  loadSettingsOrExit,
+  sleep,
+  startAdminServer,
+  startGrpcServer,
+  systemClock,
+} from '@hyperscale/runtime';
+import { GateLink } from './gate-link.js';
+import { managerHandlers } from './manager-handlers.js';
+import { ManagerJobs } from './manager-jobs.js';
+import { managerSettings } from './settings.js';
+
+async function main(): Promise<void> {
+  const settings = loadSettingsOrExit(managerSettings, 'manager-svc');
+  const logger = createLogger({ service: 'manager-svc', nodeId: settings.nodeId, level: settings.logLevel });
+  installProcessGuards({ logger });
+  const registry = createMetricsRegistry({ service: 'manager-svc', nodeId: settings.nodeId });
+
+  // The advertised address is known once the port is bound; handlers read it through `identity`.
+  const identity = { managerId: settings.nodeId, datacenter: settings.datacenter, address: '' };
+  const gateLink = new GateLink({
+    gates: settings.gates,
+    identity,
+    clusterId: settings.clusterId,
+    environmentId: settings.environmentId,
+    logger: logger.child({ component: 'gate-link' }),
+    clock: systemClock,
+  });
+  const jobs = new ManagerJobs({
+    identity,
+    clock: systemClock,
+    logger: logger.child({ component: 'jobs' }),
+    workerTimeoutMs: settings.workerTimeout,
+    maxActiveJobs: settings.maxActiveJobs,
+    jobRetentionMs: settings.jobRetention,
+    gateReporting: gateLink,
+  });
+  gateLink.attach(jobs);
+
+  const grpc = await startGrpcServer({
+    host: settings.grpcHost,
+    port: settings.grpcPort,
+    logger,
+    services: [
+      {
+        definition: serviceDefinition(ManagerService),
+        implementation: serviceImplementation(
+          ManagerService,
+          managerHandlers({
+            jobs,
+            managerId: settings.nodeId,
+            clusterId: settings.clusterId,
+            environmentId: settings.environmentId,
+            heartbeatIntervalMs: Math.max(100, Math.floor(settings.workerTimeout / 3)),
+          }),
+          { onUnexpectedError: (method, error) => logger.error({ err: error, method }, 'handler failed') },
+        ),
+      },
+    ],
+  });
+  identity.address = settings.advertiseAddress ?? `${settings.grpcHost}:${grpc.port}`;
+
+  const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
+  tasks.every('jobs tick', settings.tickInterval, () => jobs.tick());
+  tasks.every('progress push', settings.progressInterval, () => jobs.pushProgress());
+  tasks.every('gate result outbox', 1_000, () => gateLink.flushOutbox());
+  for (const gate of settings.gates) {
+    let failures = 0;
+    tasks.every(
+      `report to ${gate}`,
+      settings.reportInterval,
+      async () => {
+        try {
+          await gateLink.report(gate);
+          failures = 0;
+        } catch (error) {
+          if (failures++ % 10 === 0) logger.warn({ err: error, gate }, 'gate unreachable');
+        }
+      },
+      { runImmediately: true },
+    );
+  }
+
+  const admin = await startAdminServer({
+    host: settings.adminHost,
+    port: settings.adminPort,
+    logger,
+    registry,
+    isReady: () => {
+      if (settings.gates.length > 0 && gateLink.registeredGates.length === 0) {
+        return { ready: false, reason: 'not registered with any gate yet' };
+      }
+      if (jobs.pool.list().length === 0) return { ready: false, reason: 'no worker registered yet' };
+      return { ready: true };
+    },
+    debugState: () => ({
+      identity,
+      gates: settings.gates.map((g) => ({ address: g, registered: gateLink.registeredGates.includes(g) })),
+      pendingGateResults: gateLink.pendingResults(),
+      ...(jobs.debugState() as object),
+    }),
+  });
+
+  installShutdown({
+    logger,
+    steps: [
+      { name: 'stop gRPC', run: () => grpc.tryShutdown(5_000), timeoutMs: 6_000 },
+      {
+        name: 'deliver final results to gates',
+        run: async () => {
+          for (let i = 0; i < 50 && gateLink.pendingResults() > 0; i++) await sleep(100);
+        },
+        timeoutMs: 6_000,
+      },
+      { name: 'stop background tasks', run: () => tasks.stopAll(), timeoutMs: 5_000 },
+      { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },
+      {
+        name: 'close clients',
+        run: async () => {
+          jobs.close();
+          gateLink.close();
+        },
+        timeoutMs: 1_000,
+      },
+    ],
+  });
+  logger.info(
+    { grpc: identity.address, admin: `${admin.address.host}:${admin.address.port}`, datacenter: settings.datacenter, gates: settings.gates },
+    'manager ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(`manager-svc: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+// ManagerService handlers: validate what gates, clients and workers send, then hand it to the
+// job table. Bad input gets INVALID_ARGUMENT naming the field and changes nothing.
+import { JobSpecError } from '@hyperscale/loadgen';
+import {
+  BackpressureLevel,
+  checkProtocolVersion,
+  failedPrecondition,
+  type HandlersOf,
+  invalidArgument,
+  type ManagerService,
+} from '@hyperscale/protocol';
+import { jobSpecFromProto, resultKindOf, StatsDecodeError, specErrorToStatus, statsFromProto } from '@hyperscale/wire';
+import type { ManagerJobs } from './manager-jobs.js';
+
+export interface ManagerHandlerContext {
+  jobs: ManagerJobs;
+  managerId: string;
+  clusterId: string;
+  environmentId: string;
+  heartbeatIntervalMs: number;
+}
+
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+function validatedSpec(submission: { spec?: Parameters<typeof jobSpecFromProto>[0] } | undefined) {
+  try {
+    return jobSpecFromProto(submission?.spec);
+  } catch (error) {
+    if (error instanceof JobSpecError) throw specErrorToStatus(error, 'submission.spec');
+    throw error;
+  }
+}
+
+function decodedStats(message: Parameters<typeof statsFromProto>[0]) {
+  try {
+    return statsFromProto(message, 'stats');
+  } catch (error) {
+    if (error instanceof StatsDecodeError) throw invalidArgument('stats', error.message);
+    throw error;
+  }
+}
+
+export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof ManagerService> {
+  const { jobs } = ctx;
+  return {
+    async submitJob(request) {
+      const spec = validatedSpec(request.submission);
+      if (request.jobId !== '' && !SAFE_ID.test(request.jobId)) {
+        throw invalidArgument('job_id', 'may only contain letters, digits, _ . -');
+      }
+      const { job, duplicate } = jobs.submit(spec, {
+        ...(request.jobId ? { jobId: request.jobId } : {}),
+        ...(request.originGateAddress ? { originGate: request.originGateAddress } : {}),
+        gateFence: request.gateFenceToken,
+        ...(request.submission?.idempotencyKey ? { idempotencyKey: request.submission.idempotencyKey } : {}),
+      });
+      return { accepted: { jobId: job.jobId, duplicate, datacenters: [...job.broadcast.datacenters] } };
+    },
+
+    async watchJob(request, stream) {
+      const job = jobs.require(request.jobId);
+      for await (const update of job.broadcast.watch(stream.signal)) await stream.write({ update });
+    },
+
+    async getJob(request) {
+      return { job: jobs.require(request.jobId).broadcast.info() };
+    },
+
+    async cancelJob(request) {
+      const { job, cancelledShares, alreadyTerminal } = jobs.cancel(request.jobId, request.reason);
+      return { status: job.broadcast.status, alreadyTerminal, cancelledWorkflows: cancelledShares };
+    },
+
+    async registerWorker(request) {
+      const versionError = checkProtocolVersion(request.version);
+      if (versionError) return { accepted: false, error: versionError, managerId: ctx.managerId };
+      if (request.clusterId !== ctx.clusterId || request.environmentId !== ctx.environmentId) {
+        return {
+          accepted: false,
+          managerId: ctx.managerId,
+          error: `cluster/environment ${request.clusterId}/${request.environmentId} does not match ${ctx.clusterId}/${ctx.environmentId}`,
+        };
+      }
+      if (!SAFE_ID.test(request.workerId)) throw invalidArgument('worker_id', 'may only contain letters, digits, _ . -');
+      if (request.address === '') throw invalidArgument('address', 'is required');
+      const refused = jobs.pool.register(request.workerId, request.address, request.totalCores);
+      if (refused) return { accepted: false, error: refused, managerId: ctx.managerId };
+      return { accepted: true, managerId: ctx.managerId, heartbeatIntervalMs: ctx.heartbeatIntervalMs };
+    },
+
+    async workerHeartbeat(request) {
+      return { known: jobs.pool.touch(request.workerId) };
+    },
+
+    async reportProgress(request) {
+      jobs.pool.touch(request.workerId);
+      const stats = decodedStats(request.stats);
+      const accepted = stats !== undefined && jobs.onProgress(request.jobId, request.workflowId, stats);
+      return { accepted, backpressure: { level: BackpressureLevel.NONE } };
+    },
+
+    async reportResult(request) {
+      jobs.pool.touch(request.workerId);
+      const kind = resultKindOf(request.status);
+      if (kind === undefined) throw failedPrecondition(`status ${request.status} is not a final workflow status`);
+      const stats = decodedStats(request.stats);
+      return { accepted: jobs.onResult(request.jobId, request.workflowId, kind, stats, request.error) };
+    },
+  };
+}

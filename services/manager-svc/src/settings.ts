@@ -1,0 +1,27 @@
+// Every setting manager-svc reads from its environment (or YAML file), in one place: the deploy
+// manifests are checked against this list.
+import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+
+export const managerSettings = defineSettings({
+  nodeId: s.string({ env: 'HYPERSCALE_NODE_ID', pattern: /^[A-Za-z0-9_.-]+$/, description: 'unique id of this manager' }),
+  datacenter: s.string({ env: 'HYPERSCALE_DATACENTER', pattern: /^[A-Za-z0-9_.-]+$/, description: 'datacenter this manager serves' }),
+  grpcHost: s.string({ env: 'HYPERSCALE_GRPC_HOST', default: '127.0.0.1', description: 'address the gRPC server binds' }),
+  grpcPort: s.port({ env: 'HYPERSCALE_GRPC_PORT', default: 7200, allowZero: true, description: 'gRPC port (jobs, workers)' }),
+  advertiseAddress: s.hostPort({
+    env: 'HYPERSCALE_ADVERTISE_ADDRESS',
+    optional: true,
+    description: 'host:port gates and workers use to reach this manager (default: grpc host and bound port)',
+  }),
+  adminHost: s.string({ env: 'HYPERSCALE_ADMIN_HOST', default: '127.0.0.1', description: 'admin HTTP bind address' }),
+  adminPort: s.port({ env: 'HYPERSCALE_ADMIN_PORT', default: 7201, allowZero: true, description: 'admin HTTP port (/healthz, /readyz, /metrics)' }),
+  gates: s.list({ env: 'HYPERSCALE_GATES', item: 'hostPort', default: [], description: 'gRPC addresses of the gates (empty: single-datacenter mode)' }),
+  workerTimeout: s.durationMs({ env: 'HYPERSCALE_WORKER_TIMEOUT', default: '3s', min: 100, max: 600_000, description: 'a worker silent this long is lost and its shares re-dispatched' }),
+  tickInterval: s.durationMs({ env: 'HYPERSCALE_TICK_INTERVAL', default: '250ms', min: 10, max: 10_000, description: 'period of liveness checks and dispatch retries' }),
+  reportInterval: s.durationMs({ env: 'HYPERSCALE_REPORT_INTERVAL', default: '1s', min: 50, max: 60_000, description: 'datacenter capacity/health report period to gates' }),
+  progressInterval: s.durationMs({ env: 'HYPERSCALE_PROGRESS_INTERVAL', default: '500ms', min: 20, max: 60_000, description: 'job progress push period to gates and watchers' }),
+  maxActiveJobs: s.int({ env: 'HYPERSCALE_MAX_ACTIVE_JOBS', default: 1_000, min: 1, max: 1_000_000, description: 'jobs accepted at once; more are refused with RESOURCE_EXHAUSTED' }),
+  jobRetention: s.durationMs({ env: 'HYPERSCALE_JOB_RETENTION', default: '5m', min: 1_000, max: 86_400_000, description: 'how long finished jobs stay queryable (facts §6: 300 s)' }),
+  clusterId: s.string({ env: 'HYPERSCALE_CLUSTER_ID', default: 'hyperscale', description: 'workers and gates must match' }),
+  environmentId: s.string({ env: 'HYPERSCALE_ENVIRONMENT_ID', default: 'default', description: 'workers and gates must match' }),
+  logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+});

@@ -1,0 +1,214 @@
+// The worker's table of dispatched shares: which it accepts (not draining, below the pending
+// limit, a fence token strictly greater than the last for that id, cores free — facts §1.4), how
+// each runs, and how its progress and final result leave. The final result goes to the outbox,
+// which retries it until the manager acknowledges it: a result is never dropped.
+import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
+import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
+import type { Logger } from '@hyperscale/runtime';
+import { CancelOutcome } from '@hyperscale/protocol';
+import type { FinalResult, ProgressReport } from './manager-reporter.js';
+import { ShareRun, type ShareOutcome } from './share-run.js';
+
+export interface DispatchRequest {
+  jobId: string;
+  workflowId: string;
+  workflowName: string;
+  workflow: WorkflowSpec;
+  cores: number;
+  fenceToken: bigint;
+  managerAddress: string;
+}
+
+export type DispatchDecision = { accepted: true; coresAssigned: number } | { accepted: false; error: string };
+
+interface RunHandle {
+  done: Promise<ShareOutcome>;
+  cancel(): void;
+}
+
+interface ActiveShare {
+  request: DispatchRequest;
+  run: RunHandle;
+  startedAt: number;
+  latest: StatsSnapshot | undefined;
+  sequence: bigint;
+  progressInFlight: boolean;
+  dirty: boolean;
+}
+
+export interface ShareRunner {
+  start(workflow: WorkflowSpec, cores: number, onProgress: (stats: StatsSnapshot) => void): RunHandle;
+}
+
+/** Runs shares on worker threads, one per core. */
+export function threadShareRunner(progressIntervalMs: number): ShareRunner {
+  return { start: (workflow, cores, onProgress) => new ShareRun({ workflow, cores, progressIntervalMs, onProgress }) };
+}
+
+export interface WorkflowExecutorOptions {
+  workerId: string;
+  totalCores: number;
+  maxPending: number;
+  logger: Logger;
+  runner: ShareRunner;
+  /** Sends one progress report; resolves when acknowledged. */
+  sendProgress: (report: ProgressReport) => Promise<void>;
+  /** Hands a final result to the outbox (retried until acknowledged). */
+  deliverResult: (result: FinalResult) => void;
+  now: () => number;
+}
+
+export class WorkflowExecutor {
+  readonly cores: CoreAllocator;
+  private readonly fences = new FenceGuard(10_000);
+  private readonly active = new Map<string, ActiveShare>();
+  private draining = false;
+  /** Shares cancelled by a drain: reported failed so the manager re-dispatches the rest. */
+  private readonly handBack = new Set<string>();
+
+  constructor(private readonly options: WorkflowExecutorOptions) {
+    this.cores = new CoreAllocator(options.totalCores);
+  }
+
+  dispatch(request: DispatchRequest): DispatchDecision {
+    if (this.draining) return { accepted: false, error: 'worker is draining' };
+    if (this.active.size >= this.options.maxPending) {
+      return { accepted: false, error: `worker holds ${this.active.size} workflows (limit ${this.options.maxPending})` };
+    }
+    const last = this.fences.lastToken(request.workflowId);
+    if (last !== undefined && request.fenceToken <= last) {
+      return { accepted: false, error: `stale fence token ${request.fenceToken} (last ${last})` };
+    }
+    const allocation = this.cores.allocate(request.workflowId, request.cores);
+    if (!allocation.ok) return { accepted: false, error: allocation.reason };
+    this.fences.accept(request.workflowId, request.fenceToken);
+    let share: ActiveShare | undefined;
+    let handle: RunHandle;
+    try {
+      handle = this.options.runner.start(request.workflow, request.cores, (stats) => {
+        if (share === undefined) return;
+        share.latest = stats;
+        share.dirty = true;
+      });
+    } catch (error) {
+      this.cores.free(request.workflowId);
+      return { accepted: false, error: `could not start: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    share = {
+      request,
+      run: handle,
+      startedAt: this.options.now(),
+      latest: undefined,
+      sequence: 0n,
+      progressInFlight: false,
+      dirty: false,
+    };
+    this.active.set(request.workflowId, share);
+    this.options.logger.info(
+      { jobId: request.jobId, workflowId: request.workflowId, cores: request.cores, vus: request.workflow.vus },
+      'share started',
+    );
+    handle.done.then(
+      (outcome) => this.finish(request.workflowId, outcome),
+      (error: unknown) => this.finish(request.workflowId, { status: 'failed', stats: undefined, error: String(error) }),
+    );
+    return { accepted: true, coresAssigned: request.cores };
+  }
+
+  cancel(workflowId: string, fenceToken: bigint): CancelOutcome {
+    const share = this.active.get(workflowId);
+    if (!share) {
+      return this.fences.lastToken(workflowId) === undefined ? CancelOutcome.NOT_FOUND : CancelOutcome.ALREADY_COMPLETED;
+    }
+    if (fenceToken !== 0n && fenceToken < share.request.fenceToken) return CancelOutcome.STALE_FENCE;
+    share.run.cancel();
+    return CancelOutcome.CANCELLED;
+  }
+
+  activeWorkflowIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  get availableCores(): number {
+    return this.cores.availableCores;
+  }
+
+  /** Sends one progress report per share that changed, never two at once for the same share. */
+  flushProgress(): void {
+    for (const share of this.active.values()) {
+      if (!share.dirty || share.progressInFlight || share.latest === undefined) continue;
+      share.dirty = false;
+      share.progressInFlight = true;
+      share.sequence += 1n;
+      this.options
+        .sendProgress({
+          managerAddress: share.request.managerAddress,
+          jobId: share.request.jobId,
+          workflowId: share.request.workflowId,
+          workflowName: share.request.workflowName,
+          stats: share.latest,
+          elapsedMs: this.options.now() - share.startedAt,
+          availableCores: this.cores.availableCores,
+          sequence: share.sequence,
+        })
+        .catch((error: unknown) => {
+          share.dirty = true;
+          this.options.logger.debug({ err: error, workflowId: share.request.workflowId }, 'progress report failed');
+        })
+        .finally(() => {
+          share.progressInFlight = false;
+        });
+    }
+  }
+
+  /**
+   * Stops accepting dispatches; lets running shares finish for up to `timeoutMs`, then cancels
+   * the rest, whose results go back marked failed so the manager hands the remaining work to
+   * another worker.
+   */
+  async drain(timeoutMs: number, wait: (ms: number) => Promise<void>): Promise<void> {
+    this.draining = true;
+    const deadline = this.options.now() + timeoutMs;
+    while (this.active.size > 0 && this.options.now() < deadline) await wait(100);
+    for (const share of this.active.values()) {
+      this.handBack.add(share.request.workflowId);
+      share.run.cancel();
+    }
+    while (this.active.size > 0) await wait(50);
+  }
+
+  debugState(): unknown {
+    return {
+      draining: this.draining,
+      availableCores: this.cores.availableCores,
+      active: [...this.active.values()].map((s) => ({
+        workflowId: s.request.workflowId,
+        cores: s.request.cores,
+        fence: s.request.fenceToken.toString(),
+        requests: s.latest?.steps.reduce((n, st) => n + st.requests, 0) ?? 0,
+      })),
+    };
+  }
+
+  private finish(workflowId: string, outcome: ShareOutcome): void {
+    const share = this.active.get(workflowId);
+    if (!share) return;
+    this.active.delete(workflowId);
+    this.cores.free(workflowId);
+    const handedBack = this.handBack.delete(workflowId);
+    const status = handedBack ? 'failed' : outcome.status;
+    const error = handedBack ? 'worker shut down before the share finished' : outcome.error;
+    this.options.logger.info({ jobId: share.request.jobId, workflowId, status, error }, 'share finished');
+    this.options.deliverResult({
+      managerAddress: share.request.managerAddress,
+      jobId: share.request.jobId,
+      workflowId,
+      workflowName: share.request.workflowName,
+      status,
+      stats: outcome.stats ?? share.latest,
+      ...(error ? { error } : {}),
+      availableCores: this.cores.availableCores,
+      fenceToken: share.request.fenceToken,
+    });
+  }
+}
