@@ -247,6 +247,10 @@ export class VivaldiClient {
     this.replayError[slot] = peer.error;
     this.replayRtt[slot] = current.replayRttMs;
 
+    // A young node only remembers: replaying before its height has formed spreads LAN neighbours
+    // out in the Euclidean part, a minimum serf's step cannot leave (measured on serf's split topology).
+    if (this.sampleCount < c.replayAfterSamples) return;
+
     // Hot loop: everything it reads is hoisted into locals.
     const v = this.vec;
     const push = this.push;
@@ -277,7 +281,8 @@ export class VivaldiClient {
       const adjusted = raw + ownAdjustment + (adjustments[k] as number);
       const dist = adjusted > 0 ? adjusted : raw;
       const weight = ownError / Math.max(ownError + (errors[k] as number), MIN_TOTAL_ERROR);
-      const scaled = (cc * weight * ((rtts[k] as number) - dist)) / mag;
+      const force = cc * weight * ((rtts[k] as number) - dist);
+      const scaled = force / mag;
       for (let i = 0; i < d; i++) push[i] = (push[i] as number) + (u[i] as number) * scaled;
       n++;
     }
