@@ -258,6 +258,17 @@ describe('gRPC helpers', () => {
     expect(grpcErrorInfo(await never.catch((e: unknown) => e))?.code).toBe(status.CANCELLED);
   });
 
+  it('rejects when the port is taken', async () => {
+    await start();
+    const second = startGrpcServer({
+      host: '127.0.0.1',
+      port: server!.port,
+      logger: captureLogger().logger,
+      services: [],
+    });
+    await expect(second).rejects.toThrow(/No address added out of total 1 resolved/);
+  });
+
   it('tryShutdown lets an in-flight call finish and refuses new calls', async () => {
     const release = gate();
     const client = await start(undefined, release.promise);

@@ -110,7 +110,7 @@ describe('loadSettings', () => {
       }),
     );
     expect(problems).toEqual([
-      'HYPERSCALE_NODE_ID: required but not set (unique node id); allowed text of at least 1 characters',
+      'HYPERSCALE_NODE_ID: required but not set (unique node id); allowed non-empty text',
       'HYPERSCALE_GRPC_PORT: 70000 is out of range 1..65535',
       "HYPERSCALE_WORKERS: 'many' is not an integer (allowed 1..64)",
       'HYPERSCALE_RATIO: 2 is out of range 0..1',
@@ -218,14 +218,14 @@ describe('definitions', () => {
       required: true,
       default: undefined,
       description: 'unique node id',
-      allowed: 'text of at least 1 characters',
+      allowed: 'non-empty text',
       secret: false,
     });
     expect(described.find((d) => d.key === 'probeInterval')).toMatchObject({ required: false, default: '1s' });
     expect(described.find((d) => d.key === 'gate')).toMatchObject({ required: false, default: undefined });
     expect(described.map((d) => d.env)).toHaveLength(11);
     expect(formatSettings(definition).split('\n')[0]).toBe(
-      'HYPERSCALE_NODE_ID (required; text of at least 1 characters) — unique node id',
+      'HYPERSCALE_NODE_ID (required; non-empty text) — unique node id',
     );
   });
 

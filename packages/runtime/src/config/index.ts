@@ -1,6 +1,7 @@
 // The configuration surface: setting helpers, loading, describing.
 export { formatDurationMs, parseDurationMs } from './duration.js';
 export { formatHostPort, type HostPort, parseHostPort } from './host-port.js';
+export { loadSettingsOrExit } from './load-or-exit.js';
 export { type ParseOutcome, type Setting, type SettingKind, s } from './setting.js';
 export {
   ConfigError,
@@ -14,4 +15,3 @@ export {
   type Settings,
   type SettingsDefinition,
 } from './settings.js';
-export { loadSettingsOrExit } from './load-or-exit.js';
