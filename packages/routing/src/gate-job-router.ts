@@ -40,20 +40,25 @@ export interface DatacenterView extends CandidateReport {
   readonly primaryForJobs: number;
 }
 
+const NO_DEMOTIONS: readonly DemotionReason[] = Object.freeze([]);
+const STALE_ONLY: readonly DemotionReason[] = Object.freeze(['stale_health'] as const);
+const MISSING_ONLY: readonly DemotionReason[] = Object.freeze(['missing_coordinates'] as const);
+const BOTH_DEMOTIONS: readonly DemotionReason[] = Object.freeze(['stale_health', 'missing_coordinates'] as const);
+
 /** Scores every candidate without any job-specific adjustment (preference, cooldown). */
 export function evaluateCandidates(
   inputs: readonly DatacenterInput[],
   distance: DistanceEstimator,
   config: RoutingConfig,
 ): CandidateReport[] {
-  const reports: CandidateReport[] = new Array(inputs.length);
+  const reports: CandidateReport[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
     const filtered = filterDatacenter(input, config);
     const dist = resolveDistance(input.datacenterId, distance, config);
-    const demotions: DemotionReason[] = [];
-    if (filtered.staleHealth && filtered.excluded === null) demotions.push('stale_health');
-    if (dist.missing) demotions.push('missing_coordinates');
+    const stale = filtered.staleHealth && filtered.excluded === null;
+    const demotions: readonly DemotionReason[] =
+      stale && dist.missing ? BOTH_DEMOTIONS : stale ? STALE_ONLY : dist.missing ? MISSING_ONLY : NO_DEMOTIONS;
     const util = utilization(input.availableCores, input.totalCores);
     const queue = queuePressure(input.queueDepth, config);
     const load = loadFactor(util, queue, filtered.circuitPressure, config);
@@ -62,7 +67,7 @@ export function evaluateCandidates(
       filtered.excluded === null && filtered.bucket !== 'unhealthy'
         ? config.severityWeight[filtered.bucket]
         : Number.POSITIVE_INFINITY;
-    reports[i] = {
+    reports.push({
       datacenterId: input.datacenterId,
       role: filtered.excluded === null ? 'fallback' : 'excluded',
       bucket: filtered.bucket,
@@ -83,7 +88,7 @@ export function evaluateCandidates(
       bootstrapRank: 0,
       availableCores: Number.isFinite(input.availableCores) ? Math.max(0, input.availableCores) : 0,
       queueDepth: Number.isFinite(input.queueDepth) ? Math.max(0, input.queueDepth) : 0,
-    };
+    });
   }
   return reports;
 }

@@ -6,16 +6,23 @@ export type HealthBucket = 'healthy' | 'busy' | 'degraded' | 'unhealthy';
 /** The buckets a job may be routed to, best first (UNHEALTHY is never eligible). */
 export const ROUTABLE_BUCKETS: readonly HealthBucket[] = ['healthy', 'busy', 'degraded'];
 
-const RANK: Record<HealthBucket, number> = { healthy: 0, busy: 1, degraded: 2, unhealthy: 3 };
-
-/** 0 for HEALTHY … 3 for UNHEALTHY; lower is better. */
+/** 0 for HEALTHY … 3 for UNHEALTHY; lower is better. (A switch: this sits inside every sort.) */
 export function bucketRank(bucket: HealthBucket): number {
-  return RANK[bucket];
+  switch (bucket) {
+    case 'healthy':
+      return 0;
+    case 'busy':
+      return 1;
+    case 'degraded':
+      return 2;
+    default:
+      return 3;
+  }
 }
 
 /** The worse (higher-ranked) of two buckets. */
 export function worseBucket(a: HealthBucket, b: HealthBucket): HealthBucket {
-  return RANK[a] >= RANK[b] ? a : b;
+  return bucketRank(a) >= bucketRank(b) ? a : b;
 }
 
 export function isHealthBucket(value: unknown): value is HealthBucket {

@@ -34,3 +34,4 @@ export {
 } from './routing-decision.js';
 export { loadFactor, qualityPenalty, queuePressure, utilization } from './scorer.js';
 export { rendezvousHash } from './tie-break.js';
+export { type VivaldiDistanceOptions, vivaldiDistanceEstimator } from './vivaldi-distance.js';
