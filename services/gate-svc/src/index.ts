@@ -1,1 +1,2 @@
-export {};
+// The gate's settings, exported so deploy manifests can be checked against them.
+export { gateSettings } from './settings.js';

@@ -103,7 +103,9 @@ export class GateLink implements GateReporting {
         workflows: this.jobs.workflowStats(job).map(statsToProto),
         fenceToken: job.gateFence,
       })
-      .catch((error: unknown) => this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'));
+      .catch((error: unknown) =>
+        this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'),
+      );
   }
 
   result(job: ManagerJob): void {

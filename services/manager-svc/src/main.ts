@@ -134,7 +134,12 @@ async function main(): Promise<void> {
     ],
   });
   logger.info(
-    { grpc: identity.address, admin: `${admin.address.host}:${admin.address.port}`, datacenter: settings.datacenter, gates: settings.gates },
+    {
+      grpc: identity.address,
+      admin: `${admin.address.host}:${admin.address.port}`,
+      datacenter: settings.datacenter,
+      gates: settings.gates,
+    },
     'manager ready',
   );
 }

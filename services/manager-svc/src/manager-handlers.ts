@@ -81,7 +81,8 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
           error: `cluster/environment ${request.clusterId}/${request.environmentId} does not match ${ctx.clusterId}/${ctx.environmentId}`,
         };
       }
-      if (!SAFE_ID.test(request.workerId)) throw invalidArgument('worker_id', 'may only contain letters, digits, _ . -');
+      if (!SAFE_ID.test(request.workerId))
+        throw invalidArgument('worker_id', 'may only contain letters, digits, _ . -');
       if (request.address === '') throw invalidArgument('address', 'is required');
       const refused = jobs.pool.register(request.workerId, request.address, request.totalCores);
       if (refused) return { accepted: false, error: refused, managerId: ctx.managerId };

@@ -11,7 +11,13 @@ import {
   type ShareDispatch,
   WorkerPool,
 } from '@hyperscale/jobs';
-import { evaluateJobThresholds, type JobSpec, mergeStats, type StatsSnapshot, type WorkflowSpec } from '@hyperscale/loadgen';
+import {
+  evaluateJobThresholds,
+  type JobSpec,
+  mergeStats,
+  type StatsSnapshot,
+  type WorkflowSpec,
+} from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
@@ -81,7 +87,12 @@ export function shareWorkflow(workflow: WorkflowSpec, dispatch: ShareDispatch): 
     ...workflow,
     vus: maxVus,
     durationMs: dispatch.durationMs,
-    executor: { ...workflow.executor, rate: dispatch.ratePerSecond ?? workflow.executor.rate * fraction, preAllocatedVus, maxVus },
+    executor: {
+      ...workflow.executor,
+      rate: dispatch.ratePerSecond ?? workflow.executor.rate * fraction,
+      preAllocatedVus,
+      maxVus,
+    },
   };
 }
 
@@ -115,7 +126,8 @@ export class ManagerJobs {
     spec: JobSpec,
     options: { jobId?: string; originGate?: string; gateFence?: bigint; idempotencyKey?: string },
   ): { job: ManagerJob; duplicate: boolean } {
-    const existingId = options.jobId ?? (options.idempotencyKey ? this.byIdempotencyKey.get(options.idempotencyKey) : undefined);
+    const existingId =
+      options.jobId ?? (options.idempotencyKey ? this.byIdempotencyKey.get(options.idempotencyKey) : undefined);
     const existing = existingId ? this.jobs.get(existingId) : undefined;
     if (existing) return { job: existing, duplicate: true };
     if (this.activeJobs().length >= this.options.maxActiveJobs) {
@@ -294,7 +306,11 @@ export class ManagerJobs {
       .then(
         (response) => {
           if (response.accepted) job.broadcast.setStatus(JobStatus.RUNNING);
-          else this.options.logger.warn({ jobId: job.jobId, subId: dispatch.subId, error: response.error }, 'dispatch rejected');
+          else
+            this.options.logger.warn(
+              { jobId: job.jobId, subId: dispatch.subId, error: response.error },
+              'dispatch rejected',
+            );
           this.execute(job, job.coordinator.onDispatchOutcome(dispatch.subId, response.accepted, response.error));
         },
         (error: unknown) => {
@@ -306,7 +322,12 @@ export class ManagerJobs {
 
   private sendCancel(job: ManagerJob, command: Extract<JobCommand, { kind: 'cancel' }>): void {
     this.workerClient(command.workerAddress)
-      .cancelWorkflow({ jobId: job.jobId, workflowId: command.subId, fenceToken: command.fence, reason: command.reason })
+      .cancelWorkflow({
+        jobId: job.jobId,
+        workflowId: command.subId,
+        fenceToken: command.fence,
+        reason: command.reason,
+      })
       .catch((error: unknown) =>
         this.options.logger.warn({ err: error, jobId: job.jobId, subId: command.subId }, 'cancel not delivered'),
       );
@@ -319,7 +340,14 @@ export class ManagerJobs {
     const thresholdsFailed = thresholds.some((t) => !t.passed);
     job.result = {
       status,
-      datacenters: [{ datacenter: this.options.identity.datacenter, status, workflows: workflows.map(statsToProto), error: error ?? '' }],
+      datacenters: [
+        {
+          datacenter: this.options.identity.datacenter,
+          status,
+          workflows: workflows.map(statsToProto),
+          error: error ?? '',
+        },
+      ],
       merged: workflows.map(statsToProto),
       thresholds: thresholds.map((t) => ({ ...t })),
       elapsedMs: BigInt(Math.round(this.options.clock.now() - job.startedAtMs)),

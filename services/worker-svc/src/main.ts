@@ -112,7 +112,11 @@ async function main(): Promise<void> {
   installShutdown({
     logger,
     steps: [
-      { name: 'drain shares', run: () => executor.drain(settings.drainTimeout, sleep), timeoutMs: settings.drainTimeout + 5_000 },
+      {
+        name: 'drain shares',
+        run: () => executor.drain(settings.drainTimeout, sleep),
+        timeoutMs: settings.drainTimeout + 5_000,
+      },
       {
         name: 'deliver final results',
         run: async () => {
@@ -127,7 +131,12 @@ async function main(): Promise<void> {
     ],
   });
   logger.info(
-    { grpc: advertiseAddress, admin: `${admin.address.host}:${admin.address.port}`, cores: totalCores, managers: settings.managers },
+    {
+      grpc: advertiseAddress,
+      admin: `${admin.address.host}:${admin.address.port}`,
+      cores: totalCores,
+      managers: settings.managers,
+    },
     'worker ready',
   );
 }

@@ -1,6 +1,8 @@
 // Everything the worker says to managers: registration and heartbeats to each configured
 // manager, progress to the job's manager, and final results through an outbox that retries until
 // the manager acknowledges (a final result is never dropped; it expires only after `outboxTtlMs`).
+
+import type { StatsSnapshot } from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
@@ -9,7 +11,6 @@ import {
   PROTOCOL_MINOR,
   WorkflowStatus,
 } from '@hyperscale/protocol';
-import type { StatsSnapshot } from '@hyperscale/loadgen';
 import type { Logger } from '@hyperscale/runtime';
 import { statsToProto } from '@hyperscale/wire';
 
@@ -144,7 +145,8 @@ export class ManagerReporter {
         })
         .then(
           () => this.outbox.delete(id),
-          (error: unknown) => this.options.logger.warn({ err: error, workflowId: id }, 'final result not delivered yet'),
+          (error: unknown) =>
+            this.options.logger.warn({ err: error, workflowId: id }, 'final result not delivered yet'),
         )
         .finally(() => {
           entry.sending = false;

@@ -35,7 +35,10 @@ export class ShareRun {
     const results: Promise<ShareOutcome>[] = [];
     for (let i = 0; i < cores; i++) {
       const thread = new Worker(THREAD_URL, {
-        workerData: { workflow: workflowShare(options.workflow, i, cores), progressIntervalMs: options.progressIntervalMs },
+        workerData: {
+          workflow: workflowShare(options.workflow, i, cores),
+          progressIntervalMs: options.progressIntervalMs,
+        },
       });
       this.threads.push(thread);
       results.push(this.watch(thread, i));
@@ -81,8 +84,12 @@ export class ShareRun {
           settle({ status: 'failed', stats: undefined, error: `core ${core}: ${message.error}` });
         }
       });
-      thread.on('error', (error) => settle({ status: 'failed', stats: undefined, error: `core ${core}: ${error.message}` }));
-      thread.on('exit', (code) => settle({ status: 'failed', stats: undefined, error: `core ${core} exited with code ${code}` }));
+      thread.on('error', (error) =>
+        settle({ status: 'failed', stats: undefined, error: `core ${core}: ${error.message}` }),
+      );
+      thread.on('exit', (code) =>
+        settle({ status: 'failed', stats: undefined, error: `core ${core} exited with code ${code}` }),
+      );
     });
   }
 }

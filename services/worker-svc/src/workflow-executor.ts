@@ -2,12 +2,13 @@
 // limit, a fence token strictly greater than the last for that id, cores free — facts §1.4), how
 // each runs, and how its progress and final result leave. The final result goes to the outbox,
 // which retries it until the manager acknowledges it: a result is never dropped.
-import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
+
 import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
-import type { Logger } from '@hyperscale/runtime';
+import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
 import { CancelOutcome } from '@hyperscale/protocol';
+import type { Logger } from '@hyperscale/runtime';
 import type { FinalResult, ProgressReport } from './manager-reporter.js';
-import { ShareRun, type ShareOutcome } from './share-run.js';
+import { type ShareOutcome, ShareRun } from './share-run.js';
 
 export interface DispatchRequest {
   jobId: string;
@@ -73,7 +74,10 @@ export class WorkflowExecutor {
   dispatch(request: DispatchRequest): DispatchDecision {
     if (this.draining) return { accepted: false, error: 'worker is draining' };
     if (this.active.size >= this.options.maxPending) {
-      return { accepted: false, error: `worker holds ${this.active.size} workflows (limit ${this.options.maxPending})` };
+      return {
+        accepted: false,
+        error: `worker holds ${this.active.size} workflows (limit ${this.options.maxPending})`,
+      };
     }
     const last = this.fences.lastToken(request.workflowId);
     if (last !== undefined && request.fenceToken <= last) {
@@ -118,7 +122,9 @@ export class WorkflowExecutor {
   cancel(workflowId: string, fenceToken: bigint): CancelOutcome {
     const share = this.active.get(workflowId);
     if (!share) {
-      return this.fences.lastToken(workflowId) === undefined ? CancelOutcome.NOT_FOUND : CancelOutcome.ALREADY_COMPLETED;
+      return this.fences.lastToken(workflowId) === undefined
+        ? CancelOutcome.NOT_FOUND
+        : CancelOutcome.ALREADY_COMPLETED;
     }
     if (fenceToken !== 0n && fenceToken < share.request.fenceToken) return CancelOutcome.STALE_FENCE;
     share.run.cancel();

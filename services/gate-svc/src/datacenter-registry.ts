@@ -1,0 +1,161 @@
+// The gate's view of its datacenters: which managers registered, what each last reported, and
+// the gate's circuit breaker towards each. It turns that into the router's DatacenterInput and
+// into ListDatacenters rows; every map is bounded by the number of managers that registered.
+import type { Clock } from '@hyperscale/deterministic';
+import type { BackpressureLevel } from '@hyperscale/protocol';
+import {
+  classifyDatacenterHealth,
+  type DatacenterInput,
+  type HealthBucket,
+  type ManagerInput,
+  type CircuitState as RouterCircuitState,
+} from '@hyperscale/routing';
+import { CircuitBreaker } from '@hyperscale/runtime';
+
+export interface ManagerReportFields {
+  isLeader: boolean;
+  workerCount: number;
+  healthyWorkerCount: number;
+  totalCores: number;
+  availableCores: number;
+  activeJobs: number;
+  queuedWorkflows: number;
+  backpressureLevel: BackpressureLevel;
+}
+
+export interface RegisteredManager {
+  managerId: string;
+  datacenter: string;
+  address: string;
+  registeredAtMs: number;
+  lastReportMs: number;
+  report: ManagerReportFields | undefined;
+  breaker: CircuitBreaker;
+}
+
+export interface DatacenterRegistryOptions {
+  clock: Clock;
+  /** A manager silent for this long no longer counts for its datacenter. */
+  staleAfterMs: number;
+  maxManagers?: number;
+}
+
+const CIRCUIT: Record<string, RouterCircuitState> = { closed: 'closed', open: 'open', 'half-open': 'half_open' };
+
+export class DatacenterRegistry {
+  private readonly managers = new Map<string, RegisteredManager>();
+
+  constructor(private readonly options: DatacenterRegistryOptions) {}
+
+  /** Registers (or re-registers) a manager; returns an error message when refused. */
+  register(managerId: string, datacenter: string, address: string): string | undefined {
+    const existing = this.managers.get(managerId);
+    if (!existing && this.managers.size >= (this.options.maxManagers ?? 10_000)) return 'manager limit reached';
+    if (existing && existing.datacenter !== datacenter) {
+      return `manager ${managerId} is registered for datacenter ${existing.datacenter}, not ${datacenter}`;
+    }
+    const now = this.options.clock.now();
+    this.managers.set(managerId, {
+      managerId,
+      datacenter,
+      address,
+      registeredAtMs: existing?.registeredAtMs ?? now,
+      lastReportMs: now,
+      report: existing?.report,
+      breaker: existing?.breaker ?? new CircuitBreaker({ clock: this.options.clock }),
+    });
+    return undefined;
+  }
+
+  /** Records a datacenter report; false when the manager is unknown (it must register again). */
+  report(managerId: string, address: string, fields: ManagerReportFields): boolean {
+    const manager = this.managers.get(managerId);
+    if (!manager) return false;
+    manager.lastReportMs = this.options.clock.now();
+    if (address) manager.address = address;
+    manager.report = fields;
+    return true;
+  }
+
+  get(managerId: string): RegisteredManager | undefined {
+    return this.managers.get(managerId);
+  }
+
+  /** Forgets managers silent for ten stale periods (they re-register when they come back). */
+  prune(): void {
+    const now = this.options.clock.now();
+    for (const [id, m] of this.managers)
+      if (now - m.lastReportMs > 10 * this.options.staleAfterMs) this.managers.delete(id);
+  }
+
+  datacenterNames(): string[] {
+    return [...new Set([...this.managers.values()].map((m) => m.datacenter))].sort();
+  }
+
+  managersOf(datacenter: string): RegisteredManager[] {
+    return [...this.managers.values()].filter((m) => m.datacenter === datacenter);
+  }
+
+  /** The router's input for every datacenter. */
+  inputs(): DatacenterInput[] {
+    return this.datacenterNames().map((dc) => this.input(dc));
+  }
+
+  input(datacenter: string): DatacenterInput {
+    const now = this.options.clock.now();
+    const all = this.managersOf(datacenter);
+    const fresh = all.filter((m) => now - m.lastReportMs <= this.options.staleAfterMs && m.report);
+    // The leader's report describes the datacenter; without one, the freshest report does.
+    const source =
+      fresh.find((m) => m.report?.isLeader) ?? [...fresh].sort((a, b) => b.lastReportMs - a.lastReportMs)[0];
+    const report = source?.report;
+    const managers: ManagerInput[] = all.map((m) => ({
+      managerId: m.managerId,
+      circuit: CIRCUIT[m.breaker.state()] ?? 'closed',
+      heartbeatAgeMs: now - m.lastReportMs,
+      isLeader: m.report?.isLeader ?? false,
+      availableCores: m.report?.availableCores ?? 0,
+      totalCores: m.report?.totalCores ?? 0,
+      queueDepth: m.report?.queuedWorkflows ?? 0,
+    }));
+    return {
+      datacenterId: datacenter,
+      ...(report
+        ? {
+            healthSignals: {
+              workerCount: report.healthyWorkerCount,
+              overloadedWorkerCount: 0,
+              managerCount: all.length,
+              deadManagerCount: all.length - fresh.length,
+              overloadedManagerCount: 0,
+              totalCores: report.totalCores,
+              availableCores: report.availableCores,
+            },
+          }
+        : {}),
+      healthAgeMs: source ? now - source.lastReportMs : Number.POSITIVE_INFINITY,
+      managers,
+      availableCores: report?.availableCores ?? 0,
+      totalCores: report?.totalCores ?? 0,
+      queueDepth: report?.queuedWorkflows ?? 0,
+    };
+  }
+
+  /** The health bucket of a datacenter right now. */
+  health(datacenter: string): HealthBucket {
+    const input = this.input(datacenter);
+    return input.healthSignals ? classifyDatacenterHealth(input.healthSignals) : 'unhealthy';
+  }
+
+  debugState(): unknown {
+    const now = this.options.clock.now();
+    return [...this.managers.values()].map((m) => ({
+      managerId: m.managerId,
+      datacenter: m.datacenter,
+      address: m.address,
+      reportAgeMs: Math.round(now - m.lastReportMs),
+      circuit: m.breaker.state(),
+      report: m.report,
+    }));
+  }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// gate-svc composition root: settings → logger → datacenter registry → router → job table →
+// gRPC servers → background loops → admin HTTP → graceful shutdown. Rules live in packages.
+import { GateControlService, GateService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
+import { GateJobRouter, NO_DISTANCE } from '@hyperscale/routing';
+import {
+  BackgroundTasks,
+  createLogger,
+  createMetricsRegistry,
+  installProcessGuards,
+  installShutdown,
+  loadSettingsOrExit,
+  startAdminServer,
+  startGrpcServer,
+  systemClock,
+} from '@hyperscale/runtime';
+import { DatacenterRegistry } from './datacenter-registry.js';
+import { gateControlHandlers, gateServiceHandlers } from './gate-handlers.js';
+import { GateJobs } from './gate-jobs.js';
+import { gateSettings } from './settings.js';
+
+async function main(): Promise<void> {
+  const settings = loadSettingsOrExit(gateSettings, 'gate-svc');
+  const logger = createLogger({ service: 'gate-svc', nodeId: settings.nodeId, level: settings.logLevel });
+  installProcessGuards({ logger });
+  const registry = createMetricsRegistry({ service: 'gate-svc', nodeId: settings.nodeId });
+
+  const datacenters = new DatacenterRegistry({ clock: systemClock, staleAfterMs: settings.managerStaleAfter });
+  // Until SWIM coordinates feed it, the router has no distances and ranks by bucket then capacity
+  // (its bootstrap mode), which is the foundation's selection rule.
+  const router = new GateJobRouter({
+    clock: systemClock,
+    distance: NO_DISTANCE,
+    candidates: () => datacenters.inputs(),
+  });
+  let advertised = '';
+  const jobs = new GateJobs({
+    gateId: settings.nodeId,
+    address: () => advertised,
+    clock: systemClock,
+    logger: logger.child({ component: 'jobs' }),
+    registry: datacenters,
+    router,
+    resultGraceMs: settings.resultGrace,
+    cancelGraceMs: settings.cancelGrace,
+    idempotencyTtlMs: settings.idempotencyTtl,
+    jobRetentionMs: settings.jobRetention,
+    maxActiveJobs: settings.maxActiveJobs,
+  });
+  const context = {
+    gateId: settings.nodeId,
+    jobs,
+    registry: datacenters,
+    router,
+    clusterId: settings.clusterId,
+    environmentId: settings.environmentId,
+    reportIntervalMs: settings.reportInterval,
+  };
+  const onUnexpectedError = (method: string, error: unknown) => logger.error({ err: error, method }, 'handler failed');
+  const grpc = await startGrpcServer({
+    host: settings.grpcHost,
+    port: settings.grpcPort,
+    logger,
+    services: [
+      {
+        definition: serviceDefinition(GateService),
+        implementation: serviceImplementation(GateService, gateServiceHandlers(context), { onUnexpectedError }),
+      },
+      {
+        definition: serviceDefinition(GateControlService),
+        implementation: serviceImplementation(GateControlService, gateControlHandlers(context), { onUnexpectedError }),
+      },
+    ],
+  });
+  advertised = settings.advertiseAddress ?? `${settings.grpcHost}:${grpc.port}`;
+
+  const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
+  tasks.every('jobs tick', settings.tickInterval, () => {
+    jobs.tick();
+    datacenters.prune();
+  });
+  tasks.every('progress push', settings.progressInterval, () => jobs.pushProgress());
+
+  const admin = await startAdminServer({
+    host: settings.adminHost,
+    port: settings.adminPort,
+    logger,
+    registry,
+    isReady: () =>
+      datacenters.datacenterNames().length > 0
+        ? { ready: true }
+        : { ready: false, reason: 'no datacenter has registered yet' },
+    debugState: () => ({
+      gateId: settings.nodeId,
+      address: advertised,
+      datacenters: datacenters.debugState(),
+      jobs: jobs.debugState(),
+    }),
+  });
+
+  installShutdown({
+    logger,
+    steps: [
+      { name: 'stop gRPC', run: () => grpc.tryShutdown(5_000), timeoutMs: 6_000 },
+      { name: 'stop background tasks', run: () => tasks.stopAll(), timeoutMs: 5_000 },
+      { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },
+      { name: 'close clients', run: async () => jobs.close(), timeoutMs: 1_000 },
+    ],
+  });
+  logger.info({ grpc: advertised, admin: `${admin.address.host}:${admin.address.port}` }, 'gate ready');
+}
+
+main().catch((error: unknown) => {
+  console.error(`gate-svc: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

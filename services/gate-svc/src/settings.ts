@@ -1,0 +1,96 @@
+// Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
+// manifests are checked against this list.
+import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+
+export const gateSettings = defineSettings({
+  nodeId: s.string({ env: 'HYPERSCALE_NODE_ID', pattern: /^[A-Za-z0-9_.-]+$/, description: 'unique id of this gate' }),
+  grpcHost: s.string({
+    env: 'HYPERSCALE_GRPC_HOST',
+    default: '127.0.0.1',
+    description: 'address the gRPC server binds',
+  }),
+  grpcPort: s.port({
+    env: 'HYPERSCALE_GRPC_PORT',
+    default: 7100,
+    allowZero: true,
+    description: 'gRPC port (clients and managers)',
+  }),
+  advertiseAddress: s.hostPort({
+    env: 'HYPERSCALE_ADVERTISE_ADDRESS',
+    optional: true,
+    description: 'host:port managers report to (default: grpc host and bound port)',
+  }),
+  adminHost: s.string({ env: 'HYPERSCALE_ADMIN_HOST', default: '127.0.0.1', description: 'admin HTTP bind address' }),
+  adminPort: s.port({
+    env: 'HYPERSCALE_ADMIN_PORT',
+    default: 7101,
+    allowZero: true,
+    description: 'admin HTTP port (/healthz, /readyz, /metrics)',
+  }),
+  managerStaleAfter: s.durationMs({
+    env: 'HYPERSCALE_MANAGER_STALE_AFTER',
+    default: '5s',
+    min: 100,
+    max: 600_000,
+    description: 'a manager silent this long no longer counts for its datacenter',
+  }),
+  reportInterval: s.durationMs({
+    env: 'HYPERSCALE_REPORT_INTERVAL',
+    default: '1s',
+    min: 50,
+    max: 60_000,
+    description: 'datacenter report period asked of managers',
+  }),
+  progressInterval: s.durationMs({
+    env: 'HYPERSCALE_PROGRESS_INTERVAL',
+    default: '500ms',
+    min: 20,
+    max: 60_000,
+    description: 'progress push period to watchers',
+  }),
+  tickInterval: s.durationMs({
+    env: 'HYPERSCALE_TICK_INTERVAL',
+    default: '1s',
+    min: 10,
+    max: 60_000,
+    description: 'period of job deadline checks and cleanup',
+  }),
+  resultGrace: s.durationMs({
+    env: 'HYPERSCALE_RESULT_GRACE',
+    default: '60s',
+    min: 0,
+    max: 3_600_000,
+    description: 'wait past a job timeout for a datacenter result before recording it TIMEOUT',
+  }),
+  cancelGrace: s.durationMs({
+    env: 'HYPERSCALE_CANCEL_GRACE',
+    default: '10s',
+    min: 0,
+    max: 600_000,
+    description: 'wait after a cancel for datacenters to confirm before finishing CANCELLED',
+  }),
+  idempotencyTtl: s.durationMs({
+    env: 'HYPERSCALE_IDEMPOTENCY_TTL',
+    default: '5m',
+    min: 1_000,
+    max: 86_400_000,
+    description: 'how long a submission idempotency key is remembered (AD-40: 300 s)',
+  }),
+  jobRetention: s.durationMs({
+    env: 'HYPERSCALE_JOB_RETENTION',
+    default: '5m',
+    min: 1_000,
+    max: 86_400_000,
+    description: 'how long finished jobs stay queryable',
+  }),
+  maxActiveJobs: s.int({
+    env: 'HYPERSCALE_MAX_ACTIVE_JOBS',
+    default: 1_000,
+    min: 1,
+    max: 1_000_000,
+    description: 'jobs accepted at once; more are refused with RESOURCE_EXHAUSTED',
+  }),
+  clusterId: s.string({ env: 'HYPERSCALE_CLUSTER_ID', default: 'hyperscale', description: 'managers must match' }),
+  environmentId: s.string({ env: 'HYPERSCALE_ENVIRONMENT_ID', default: 'default', description: 'managers must match' }),
+  logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+});
