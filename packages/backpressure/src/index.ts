@@ -35,6 +35,7 @@ export { BACKPRESSURE_DEFAULTS, type BackpressureDefaults } from './config.js';
 export { FillLevelTracker, type LevelThresholds } from './fill-level.js';
 export { type AdmissionResult, type InFlightLimits, InFlightTracker } from './in-flight-tracker.js';
 export { LoadShedder, SHED_RETRY_AFTER_MS, type ShedDecision } from './load-shedder.js';
+export { levelForOverload, managerSignal } from './manager-signal.js';
 export { ALL_PRIORITIES, MessageClass, PRIORITY_OF_CLASS, Priority, priorityLabel } from './message-class.js';
 export {
   BACKPRESSURE_METRICS,

@@ -5,7 +5,9 @@ import {
   BackpressureView,
   levelFromProto,
   levelToProto,
+  managerSignal,
   NO_BACKPRESSURE,
+  OverloadState,
   signalForLevel,
   signalFromProto,
   signalToProto,
@@ -97,5 +99,16 @@ describe('signal wire mapping', () => {
     expect(signalFromProto(undefined)).toBe(NO_BACKPRESSURE);
     expect(signalFromProto({ level: 2, suggestedDelayMs: 1e12, batchOnly: false }).suggestedDelayMs).toBe(60_000);
     expect(signalFromProto({ level: 3, suggestedDelayMs: -5 })).toMatchObject({ suggestedDelayMs: 0, batchOnly: true });
+  });
+});
+
+describe('managerSignal', () => {
+  it('is the worse of the stats level and the overload state', () => {
+    expect(managerSignal(BackpressureLevel.NONE, OverloadState.HEALTHY)).toBe(NO_BACKPRESSURE);
+    expect(managerSignal(BackpressureLevel.THROTTLE, OverloadState.STRESSED)).toEqual(
+      signalForLevel(BackpressureLevel.BATCH),
+    );
+    expect(managerSignal(BackpressureLevel.REJECT, OverloadState.BUSY).level).toBe(BackpressureLevel.REJECT);
+    expect(managerSignal(BackpressureLevel.NONE, OverloadState.OVERLOADED).dropNonCritical).toBe(true);
   });
 });
