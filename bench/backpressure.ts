@@ -193,19 +193,20 @@ function run(backpressureOn: boolean): RunResult {
   const levelTime: Record<string, number> = { NONE: 0, THROTTLE: 0, BATCH: 0, REJECT: 0 };
   let lastLevelAt = 0;
   let lastLevel = BackpressureLevel.NONE;
+  // On: the worse of the stats level and the overload state (managerSignal). Off: nobody listens anyway.
+  const currentSignal = (): BackpressureSignal => managerSignal(stats.level, detector.state);
   /** Last time the manager's level was above NONE: the level is back to NONE for good after it. */
   let lastAboveNoneAt = 0;
   const stormEnd = IDLE_MS + STORM_MS;
   const trackLevel = (): void => {
-    if (loop.now > TOTAL_MS && lastLevel === BackpressureLevel.NONE && stats.level === BackpressureLevel.NONE) return;
+    // The level the manager signals: with backpressure on, the combined one; off, the stats level.
+    const level = backpressureOn ? currentSignal().level : stats.level;
+    if (loop.now > TOTAL_MS && lastLevel === BackpressureLevel.NONE && level === BackpressureLevel.NONE) return;
     levelTime[BackpressureLevel[lastLevel]]! += loop.now - lastLevelAt;
-    if (lastLevel !== BackpressureLevel.NONE || stats.level !== BackpressureLevel.NONE) lastAboveNoneAt = loop.now;
+    if (lastLevel !== BackpressureLevel.NONE || level !== BackpressureLevel.NONE) lastAboveNoneAt = loop.now;
     lastLevelAt = loop.now;
-    lastLevel = stats.level;
+    lastLevel = level;
   };
-
-  // On: the worse of the stats level and the overload state (managerSignal). Off: nobody listens anyway.
-  const currentSignal = (): BackpressureSignal => managerSignal(stats.level, detector.state);
 
   // ---- workers
   const policies: WorkerFlushPolicy<{ sampledAt: number }>[] = [];
@@ -369,12 +370,12 @@ function run(backpressureOn: boolean): RunResult {
         trackLevel();
       },
     );
-    const settled = queued === 0 && stats.level === BackpressureLevel.NONE && loop.now - lastAboveNoneAt > 1000;
+    const settled = queued === 0 && lastLevel === BackpressureLevel.NONE && loop.now - lastAboveNoneAt > 1000;
     if (loop.now < drainLimit && !settled) loop.at(loop.now + 50, drainAggregate);
   };
   loop.at(loop.now + 50, drainAggregate);
   loop.runUntil(drainLimit);
-  const settledNone = queued === 0 && stats.level === BackpressureLevel.NONE;
+  const settledNone = queued === 0 && lastLevel === BackpressureLevel.NONE;
 
   const counters = policies.reduce(
     (acc, p) => {
