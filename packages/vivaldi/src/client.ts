@@ -92,6 +92,22 @@ export class VivaldiClient {
     return this.sampleCount >= this.config.minSamplesForRouting && this.error <= this.config.convergedErrorMax;
   }
 
+  /**
+   * Replaces the coordinate, e.g. with one persisted before a restart (serf SetCoordinate). Throws a
+   * RangeError on a malformed coordinate or another dimensionality, leaving the state unchanged.
+   */
+  setCoordinate(c: Coordinate): void {
+    const problem = coordinateProblem(c, this.config.dimensions);
+    if (problem !== undefined) throw new RangeError(`vivaldi setCoordinate: ${problem}`);
+    this.vec.set(c.vec);
+    this.height = Math.max(this.config.heightMinMs, c.height);
+    this.adjustment = c.adjustment;
+    this.error = Math.min(this.config.errorMax, c.error);
+    this.errorMs = c.errorMs ?? this.config.sigmaDefaultMs;
+    this.sampleCount = c.sampleCount;
+    this.updatedAtMs = this.clock.now();
+  }
+
   /** Peers whose filter state is held (≤ maxTrackedPeers). */
   get trackedPeers(): number {
     return this.peers.size;
@@ -111,7 +127,9 @@ export class VivaldiClient {
   update(peerId: string, peerCoordinate: Coordinate, rttMs: number): void {
     if (typeof rttMs !== 'number' || !Number.isFinite(rttMs) || rttMs < 0 || rttMs > this.config.rttMaxMs) {
       this.rejected++;
-      throw new RangeError(`vivaldi update: rttMs must be a finite number in [0, ${this.config.rttMaxMs}], got ${rttMs}`);
+      throw new RangeError(
+        `vivaldi update: rttMs must be a finite number in [0, ${this.config.rttMaxMs}], got ${rttMs}`,
+      );
     }
     const problem = coordinateProblem(peerCoordinate, this.config.dimensions);
     if (problem !== undefined) {
@@ -167,7 +185,13 @@ export class VivaldiClient {
   }
 
   // serf updateVivaldi + ApplyForce: move along the spring by an error-weighted share of the residual.
-  private vivaldiStep(other: ArrayLike<number>, otherHeight: number, otherAdj: number, otherError: number, rtt: number) {
+  private vivaldiStep(
+    other: ArrayLike<number>,
+    otherHeight: number,
+    otherAdj: number,
+    otherError: number,
+    rtt: number,
+  ) {
     const c = this.config;
     const dist = this.estimateTo(other, otherHeight, otherAdj);
     const wrongness = Math.abs(dist - rtt) / rtt;
@@ -328,7 +352,10 @@ export class VivaldiClient {
     const adjusted = raw + this.adjustment;
     const dist = adjusted > 0 ? adjusted : raw;
     const ratio = dist / this.config.gravityRhoMs;
-    const force = -1000 * ratio * ratio;
+    // Replayed neighbours are last-seen positions that lag a drifting system and hold it back by
+    // up to replayWeight springs, so while replay is on gravity pulls that much harder.
+    const replaying = this.config.neighborReplay > 0 && this.sampleCount >= this.config.replayAfterSamples;
+    const force = -1000 * ratio * ratio * (replaying ? 1 + this.config.replayWeight : 1);
     this.push.fill(0);
     this.applyForce(force, this.push, this.config.heightMinMs);
   }

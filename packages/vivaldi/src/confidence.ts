@@ -23,7 +23,7 @@ function withDefaults(config?: Partial<VivaldiConfig>): ConfidenceConfig {
 }
 
 function clamp(value: number, min: number, max: number): number {
-  return value < min ? min : value > max ? max : value;
+  return Math.min(Math.max(value, min), max);
 }
 
 /** A coordinate's absolute error, ms; `sigmaDefaultMs` when it does not carry one. */
@@ -70,8 +70,7 @@ export function quality(
   const c = withDefaults(config);
   const samples = Number.isFinite(sampleCount) && sampleCount > 0 ? sampleCount : 0;
   const sampleFactor = c.minSamplesForRouting === 0 ? 1 : Math.min(1, samples / c.minSamplesForRouting);
-  const errorFactor =
-    Number.isFinite(errorMs) && errorMs >= 0 ? Math.min(1, c.errorGoodMs / Math.max(errorMs, 1)) : 0;
+  const errorFactor = Number.isFinite(errorMs) && errorMs >= 0 ? Math.min(1, c.errorGoodMs / Math.max(errorMs, 1)) : 0;
   let stalenessFactor: number;
   if (Number.isNaN(stalenessS)) stalenessFactor = 0;
   else if (stalenessS <= c.coordTtlS) stalenessFactor = 1;

@@ -70,7 +70,9 @@ export function decodeCoordinate(bytes: Uint8Array, receivedAtMs?: number): Coor
     throw new RangeError(`decodeCoordinate: ${d} dimensions, expected 1..${MAX_ENCODED_DIMENSIONS}`);
   }
   if (bytes.length < ENCODED_HEADER_BYTES + 4 * d) {
-    throw new RangeError(`decodeCoordinate: ${bytes.length} bytes, ${d} dimensions need ${ENCODED_HEADER_BYTES + 4 * d}`);
+    throw new RangeError(
+      `decodeCoordinate: ${bytes.length} bytes, ${d} dimensions need ${ENCODED_HEADER_BYTES + 4 * d}`,
+    );
   }
   const hasErrorMs = (view.getUint8(2) & FLAG_ERROR_MS) !== 0;
   const vec = new Array<number>(d);

@@ -1,6 +1,7 @@
 // @hyperscale/vivaldi: network coordinates, the update rule, RTT estimates, the RTT upper confidence
 // bound and coordinate quality. Pure: no I/O, time and randomness are injected.
 export { VivaldiClient, type VivaldiClientOptions } from './client.js';
+export { coordinateQuality, defaultRttUcbMs, errorMsOf, quality, rttUcbMs } from './confidence.js';
 export { DEFAULT_VIVALDI_CONFIG, resolveConfig, SERF_REFERENCE_CONFIG, type VivaldiConfig } from './config.js';
 export {
   type Coordinate,
@@ -10,6 +11,13 @@ export {
   originCoordinate,
   rawDistanceMs,
 } from './coordinate.js';
+export {
+  decodeCoordinate,
+  ENCODED_HEADER_BYTES,
+  ENCODING_VERSION,
+  encodeCoordinate,
+  MAX_ENCODED_DIMENSIONS,
+} from './encoding.js';
 export {
   type AccuracyReport,
   createClients,
@@ -24,11 +32,3 @@ export {
   simulate,
   validateMatrix,
 } from './evaluation.js';
-export { coordinateQuality, defaultRttUcbMs, errorMsOf, quality, rttUcbMs } from './confidence.js';
-export {
-  decodeCoordinate,
-  ENCODED_HEADER_BYTES,
-  ENCODING_VERSION,
-  encodeCoordinate,
-  MAX_ENCODED_DIMENSIONS,
-} from './encoding.js';

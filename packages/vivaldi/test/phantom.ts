@@ -79,7 +79,11 @@ export function serfSimulate(clients: VivaldiClient[], truth: Matrix, cycles: nu
     for (let i = 0; i < n; i++) {
       const j = randomInt(random, n);
       if (j === i) continue;
-      (clients[i] as VivaldiClient).update(`n${j}`, (clients[j] as VivaldiClient).coordinate(), (truth[i] as number[])[j] as number);
+      (clients[i] as VivaldiClient).update(
+        `n${j}`,
+        (clients[j] as VivaldiClient).coordinate(),
+        (truth[i] as number[])[j] as number,
+      );
     }
   }
 }
@@ -92,7 +96,8 @@ export function serfEvaluate(coordinates: Coordinate[], truth: Matrix): { avg: n
   for (let i = 0; i < coordinates.length; i++) {
     for (let j = i + 1; j < coordinates.length; j++) {
       const actual = (truth[i] as number[])[j] as number;
-      const error = Math.abs(estimateRttMs(coordinates[i] as Coordinate, coordinates[j] as Coordinate) - actual) / actual;
+      const error =
+        Math.abs(estimateRttMs(coordinates[i] as Coordinate, coordinates[j] as Coordinate) - actual) / actual;
       sum += error;
       max = Math.max(max, error);
       count++;

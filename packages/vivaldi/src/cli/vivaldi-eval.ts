@@ -34,7 +34,8 @@ function parseArgs(argv: readonly string[]): Args {
     }
   }
   for (const key of values.keys()) {
-    if (!['matrix', 'rounds', 'seed', 'noise', 'algorithm'].includes(key)) throw new UsageError(`unknown flag --${key}`);
+    if (!['matrix', 'rounds', 'seed', 'noise', 'algorithm'].includes(key))
+      throw new UsageError(`unknown flag --${key}`);
   }
   const matrix = values.get('matrix');
   if (matrix === undefined) throw new UsageError('--matrix is required');
@@ -43,7 +44,8 @@ function parseArgs(argv: readonly string[]): Args {
   const noise = Number(values.get('noise') ?? '0');
   if (!Number.isFinite(noise) || noise < 0 || noise > 10) throw new UsageError('--noise must be a number in [0, 10]');
   const algorithm = values.get('algorithm') ?? 'hyperscale';
-  if (algorithm !== 'hyperscale' && algorithm !== 'serf') throw new UsageError('--algorithm must be hyperscale or serf');
+  if (algorithm !== 'hyperscale' && algorithm !== 'serf')
+    throw new UsageError('--algorithm must be hyperscale or serf');
   return { matrix, rounds, seed, noise, algorithm };
 }
 
