@@ -40,7 +40,16 @@ export {
   SwimMembership,
   type SwimMembershipOptions,
 } from './membership.js';
+export { aliveMembers, type Membership } from './membership-view.js';
+export { renderMetrics } from './metrics.js';
 export { SenderRateLimiter } from './rate-limiter.js';
+export { formatHostPort, parseHostPort } from './shell/address.js';
+export { FaultInjectingTransport, type FaultOptions } from './shell/fault-transport.js';
+export { Keyring } from './shell/keyring.js';
+export { createSwimNode, type SwimNode, type SwimNodeOptions } from './shell/swim-node.js';
+export { systemTimers } from './shell/system-timers.js';
+export { TcpStreamTransport } from './shell/tcp-stream.js';
+export { RECEIVE_BUFFER_BYTES, UdpTransport } from './shell/udp-transport.js';
 export { EventScheduler } from './sim/event-scheduler.js';
 export { matrixRtt, SimCluster, type SimClusterOptions, type SimEvent } from './sim/sim-cluster.js';
 export { type SimHandler, SimHost, SimNetwork, type SimNetworkOptions } from './sim/sim-network.js';
@@ -57,3 +66,4 @@ export {
   type Role,
   type Timers,
 } from './types.js';
+export { VivaldiCoordinates, type VivaldiCoordinatesOptions } from './vivaldi-coordinates.js';

@@ -458,6 +458,7 @@ export class SwimMembership {
     for (const part of message.parts) {
       switch (part.type) {
         case 'ping':
+          if (part.coordinate.length > 0) this.coordinates.remember(sender, part.coordinate, this.timers.now());
           this.onPing(fromAddr, part);
           break;
         case 'ack':
@@ -487,8 +488,6 @@ export class SwimMembership {
 
   private onPing(fromAddr: string, ping: Extract<Part, { type: 'ping' }>): void {
     if (ping.targetId !== this.id) return; // meant for a node that used to live at this address
-    const sender = this.table.get(ping.targetId);
-    void sender;
     this.sendParts(fromAddr, [
       encodePart(
         { type: 'ack', seq: ping.seq, relayed: false, coordinate: this.coordinates.localBytes() },
