@@ -206,7 +206,7 @@ export class JobCoordinator<S> {
       const remaining = sub.dispatch.durationMs - (now - sub.startedAtMs);
       // A share whose time is up ran to its end; its last statistics stand.
       if (remaining > 0) {
-        this.requeue(sub, Math.max(this.config.minRedispatchMs, remaining), sub.dispatch.attempt + 1, now);
+        this.requeue(sub, Math.ceil(Math.max(this.config.minRedispatchMs, remaining)), sub.dispatch.attempt + 1, now);
       }
     }
     for (const i of touched) this.settleWorkflow(i);

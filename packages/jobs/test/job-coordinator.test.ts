@@ -77,7 +77,8 @@ describe('JobCoordinator', () => {
     const sent = dispatches(job.step());
     for (const d of sent) job.onDispatchOutcome(d.subId, true);
     job.onProgress(sent[0]!.subId, { requests: 40 });
-    clock.advance(4_000);
+    // A real monotonic clock reads fractions of a millisecond; durations stay whole milliseconds.
+    clock.advance(4_000.4);
     pool.register('w3', '127.0.0.1:w3', 1);
     pool.markLost('w1');
     const again = dispatches(job.onWorkerLost('w1'));

@@ -288,21 +288,32 @@ export class ManagerJobs {
   }
 
   private dispatch(job: ManagerJob, dispatch: ShareDispatch): void {
-    const workflow = job.spec.workflows[dispatch.workflowIndex]!;
-    const share = shareWorkflow(workflow, dispatch);
-    this.workerClient(dispatch.workerAddress)
-      .dispatchWorkflow({
+    let request: Parameters<WorkerClient['dispatchWorkflow']>[0];
+    try {
+      const share = shareWorkflow(job.spec.workflows[dispatch.workflowIndex]!, dispatch);
+      request = {
         jobId: job.jobId,
         workflowId: dispatch.subId,
         workflowName: dispatch.workflowName,
         workflow: workflowSpecToProto(share),
         vus: share.vus,
         cores: dispatch.cores,
-        timeoutMs: BigInt(share.durationMs + share.gracefulStopMs),
+        timeoutMs: BigInt(Math.ceil(share.durationMs + share.gracefulStopMs)),
         fenceToken: dispatch.fence,
         managerId: this.options.identity.managerId,
         managerAddress: this.options.identity.address,
-      })
+      };
+    } catch (error) {
+      // A share that cannot even be expressed must not stay "dispatching" forever.
+      this.options.logger.error(
+        { err: error, jobId: job.jobId, subId: dispatch.subId },
+        'could not build the dispatch',
+      );
+      this.execute(job, job.coordinator.onDispatchOutcome(dispatch.subId, false, String(error)));
+      return;
+    }
+    this.workerClient(dispatch.workerAddress)
+      .dispatchWorkflow(request)
       .then(
         (response) => {
           if (response.accepted) job.broadcast.setStatus(JobStatus.RUNNING);

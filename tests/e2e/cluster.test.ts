@@ -1,0 +1,206 @@
+// End to end with real processes on 127.0.0.1: a gate, datacenters of managers and workers, and
+// an HTTP target that counts what it really received. Scenarios run one after another because
+// each cluster uses both cores of the machine.
+
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { HyperscaleClient, LocalCluster, runJob, startTargetServer, type TargetServer } from '@hyperscale/client';
+import { parseJobSpec, summarize } from '@hyperscale/loadgen';
+import { grpcCodeOf, grpcMetadataOf, type JobResult, JobStatus } from '@hyperscale/protocol';
+import { sleep } from '@hyperscale/runtime';
+import { statsFromProto } from '@hyperscale/wire';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localTopology } from '../helpers/topology.js';
+
+function requestsOf(workflows: JobResult['merged']): number {
+  return workflows.reduce((n, w) => n + summarize(statsFromProto(w)!).requests, 0);
+}
+
+function workflowStats(result: JobResult, datacenter: string, workflow: string) {
+  const dc = result.datacenters.find((d) => d.datacenter === datacenter);
+  const w = dc?.workflows.find((x) => x.workflowName === workflow);
+  return w ? statsFromProto(w) : undefined;
+}
+
+describe('two datacenters behind one gate', () => {
+  let cluster: LocalCluster;
+  let target: TargetServer;
+  let client: HyperscaleClient;
+
+  beforeAll(async () => {
+    target = await startTargetServer();
+    const topology = await localTopology({
+      gates: 1,
+      datacenters: [
+        { name: 'dc-a', managers: 1, workers: 2 },
+        { name: 'dc-b', managers: 1, workers: 2 },
+      ],
+    });
+    cluster = await LocalCluster.start(topology);
+    client = new HyperscaleClient(cluster.entryAddress());
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.close();
+    await cluster?.stop();
+    await target?.close();
+  }, 60_000);
+
+  it('runs dependent workflows in both datacenters and the merged count equals what the target counted', async () => {
+    target.reset();
+    const spec = parseJobSpec(`
+name: e2e
+datacenter_count: 2
+workflows:
+  - name: first
+    vus: 4
+    duration: 1500ms
+    steps:
+      - name: one
+        url: ${target.url}/one
+  - name: second
+    depends_on: [first]
+    vus: 2
+    duration: 1s
+    steps:
+      - name: two
+        url: ${target.url}/two
+`);
+    const { result } = await runJob(client, spec);
+    expect(result.status).toBe(JobStatus.COMPLETED);
+    expect(result.datacenters.map((d) => d.datacenter).sort()).toEqual(['dc-a', 'dc-b']);
+    for (const dc of result.datacenters) {
+      expect(dc.status).toBe(JobStatus.COMPLETED);
+      expect(requestsOf(dc.workflows)).toBeGreaterThan(0);
+      // Within each datacenter the dependent workflow started after its dependency ended.
+      const first = workflowStats(result, dc.datacenter, 'first')!;
+      const second = workflowStats(result, dc.datacenter, 'second')!;
+      expect(second.startedAtMs).toBeGreaterThanOrEqual(first.endedAtMs - 5);
+    }
+    const perDc = result.datacenters.reduce((n, d) => n + requestsOf(d.workflows), 0);
+    expect(requestsOf(result.merged)).toBe(perDc);
+    expect(requestsOf(result.merged)).toBe(target.count());
+    const byPath = target.countsByPath();
+    const merged = result.merged.map((w) => statsFromProto(w)!);
+    expect(merged.find((w) => w.workflow === 'first')!.steps[0]!.requests).toBe(byPath['/one']);
+    expect(merged.find((w) => w.workflow === 'second')!.steps[0]!.requests).toBe(byPath['/two']);
+  }, 60_000);
+
+  it('rejects a bad job spec with INVALID_ARGUMENT naming the field, and an unknown job with NOT_FOUND', async () => {
+    const spec = parseJobSpec(`
+name: bad
+workflows:
+  - name: w
+    duration: 1s
+    steps:
+      - name: s
+        url: ${target.url}/
+`);
+    spec.workflows[0]!.vus = 0;
+    const error = await client.submit(spec).catch((e: unknown) => e);
+    expect(grpcCodeOf(error)).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(grpcMetadataOf(error, 'field-path')).toBe('submission.spec.workflows[0].vus');
+    const missing = await client.get('job-0000000000000000').catch((e: unknown) => e);
+    expect(grpcCodeOf(missing)).toBe(grpcStatus.NOT_FOUND);
+    expect(target.count()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('cancels mid-run: the load stops within 2 s and the final status is CANCELLED', async () => {
+    target.reset();
+    const spec = parseJobSpec(`
+name: cancel-me
+datacenter_count: 2
+workflows:
+  - name: long
+    vus: 4
+    duration: 60s
+    steps:
+      - name: hit
+        url: ${target.url}/long
+`);
+    const { jobId } = await client.submit(spec);
+    while (target.count() < 200) await sleep(50);
+    const cancelled = await client.cancel(jobId, 'test cancel');
+    expect(cancelled.alreadyTerminal).toBe(false);
+    await sleep(2_000);
+    const afterTwoSeconds = target.count();
+    await sleep(1_000);
+    expect(target.count()).toBe(afterTwoSeconds);
+    const info = await (async () => {
+      for (;;) {
+        const job = await client.get(jobId);
+        if (job.result) return job;
+        await sleep(100);
+      }
+    })();
+    expect(info.result!.status).toBe(JobStatus.CANCELLED);
+    expect(requestsOf(info.result!.merged)).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('a worker killed mid-run', () => {
+  let cluster: LocalCluster;
+  let target: TargetServer;
+  let client: HyperscaleClient;
+
+  beforeAll(async () => {
+    target = await startTargetServer();
+    const topology = await localTopology({ gates: 1, datacenters: [{ name: 'dc-k', managers: 1, workers: 3 }] });
+    cluster = await LocalCluster.start(topology);
+    client = new HyperscaleClient(cluster.entryAddress());
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.close();
+    await cluster?.stop();
+    await target?.close();
+  }, 60_000);
+
+  it('has its share re-dispatched and the job still completes', async () => {
+    const spec = parseJobSpec(`
+name: survive
+workflows:
+  - name: steady
+    vus: 2
+    duration: 6s
+    steps:
+      - name: hit
+        url: ${target.url}/steady
+`);
+    const { jobId } = await client.submit(spec);
+    // Wait until both shares run, then find a worker holding one and kill it.
+    let victim: string | undefined;
+    while (!victim) {
+      await sleep(100);
+      for (const node of cluster.nodes().filter((n) => n.role === 'worker')) {
+        const state = (await (await fetch(`${node.adminUrl}/debug/state`)).json()) as {
+          executor: { active: unknown[] };
+        };
+        if (state.executor.active.length > 0) victim = node.id;
+      }
+    }
+    await sleep(1_000);
+    await cluster.kill(victim, 'SIGKILL');
+    const { result } = await (async () => {
+      for (;;) {
+        const job = await client.get(jobId);
+        if (job.result) return { result: job.result };
+        await sleep(200);
+      }
+    })();
+    expect(result.status).toBe(JobStatus.COMPLETED);
+    const survivors = cluster.nodes().filter((n) => n.role === 'worker' && n.id !== victim);
+    const manager = cluster.nodes().find((n) => n.role === 'manager')!;
+    const debug = (await (await fetch(`${manager.adminUrl}/debug/state`)).json()) as {
+      jobs: { jobId: string; coordinator: { retryBudget: number; subs: { worker: string; state: string }[] } }[];
+    };
+    const job = debug.jobs.find((j) => j.jobId === jobId)!;
+    expect(job.coordinator.subs.some((s) => s.worker === victim && s.state === 'lost')).toBe(true);
+    expect(
+      job.coordinator.subs.some(
+        (s) => s.worker !== victim && survivors.some((w) => w.id === s.worker) && s.state === 'completed',
+      ),
+    ).toBe(true);
+    expect(job.coordinator.retryBudget).toBeLessThan(10);
+    expect(requestsOf(result.merged)).toBeGreaterThan(0);
+  }, 90_000);
+});
