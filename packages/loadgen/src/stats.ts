@@ -78,18 +78,8 @@ function stepKey(s: StepStats): string {
   return `${s.index}\u0000${s.name}`;
 }
 
-function mergeHistogramBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const h = createHistogram();
-  h.add(decodeHistogram(a));
-  h.add(decodeHistogram(b));
-  return encodeHistogram(h);
-}
-
-function mergeStatusCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(a)) out[k] = v;
-  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
-  return sortedByStatus(out);
+function mergeStatusCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
 function sortedByStatus(counts: Record<string, number>): Record<string, number> {
@@ -101,48 +91,74 @@ function sortedByStatus(counts: Record<string, number>): Record<string, number> 
   return out;
 }
 
-function mergeStep(a: StepStats, b: StepStats): StepStats {
-  const out: StepStats = {
-    ...a,
-    statusCounts: mergeStatusCounts(a.statusCounts, b.statusCounts),
-    latency: mergeHistogramBytes(a.latency, b.latency),
-  };
-  for (const c of STEP_COUNTERS) out[c] = a[c] + b[c];
-  // Under constant-vus both histograms are the same bytes; merge once.
-  out.serviceTime =
-    a.serviceTime === a.latency && b.serviceTime === b.latency
-      ? out.latency
-      : mergeHistogramBytes(a.serviceTime, b.serviceTime);
+/** One step's accumulator: each input histogram is decoded once, the result encoded once. */
+class StepAccumulator {
+  readonly out: StepStats;
+  private readonly latency = createHistogram();
+  private readonly serviceTime = createHistogram();
+  /** Whether every input carried one histogram for both (constant-vus): then so does the output. */
+  private shared = true;
+
+  constructor(first: StepStats) {
+    this.out = { ...first, statusCounts: {} };
+    for (const c of STEP_COUNTERS) this.out[c] = 0;
+  }
+
+  add(step: StepStats): void {
+    for (const c of STEP_COUNTERS) this.out[c] += step[c];
+    mergeStatusCounts(this.out.statusCounts, step.statusCounts);
+    this.latency.add(decodeHistogram(step.latency));
+    if (step.serviceTime === step.latency) this.serviceTime.add(decodeHistogram(step.latency));
+    else {
+      this.shared = false;
+      this.serviceTime.add(decodeHistogram(step.serviceTime));
+    }
+  }
+
+  finish(): StepStats {
+    this.out.statusCounts = sortedByStatus(this.out.statusCounts);
+    this.out.latency = encodeHistogram(this.latency);
+    this.out.serviceTime = this.shared ? this.out.latency : encodeHistogram(this.serviceTime);
+    return this.out;
+  }
+}
+
+/** Exact merge of any number of snapshots of one workflow; the core of mergeStats and mergeAll. */
+function mergeMany(snapshots: readonly StatsSnapshot[]): StatsSnapshot {
+  const [first] = snapshots;
+  if (first === undefined) throw new Error('mergeAll: no snapshots');
+  const steps = new Map<string, StepAccumulator>();
+  const out: StatsSnapshot = { ...first, iterations: 0, droppedIterations: 0, steps: [] };
+  for (const s of snapshots) {
+    if (s.workflow !== first.workflow) {
+      throw new Error(`mergeStats: cannot merge workflow '${first.workflow}' with '${s.workflow}'`);
+    }
+    out.startedAtMs = Math.min(out.startedAtMs, s.startedAtMs);
+    out.endedAtMs = Math.max(out.endedAtMs, s.endedAtMs);
+    out.iterations += s.iterations;
+    out.droppedIterations += s.droppedIterations;
+    for (const step of s.steps) {
+      const key = stepKey(step);
+      let acc = steps.get(key);
+      if (acc === undefined) {
+        acc = new StepAccumulator(step);
+        steps.set(key, acc);
+      }
+      acc.add(step);
+    }
+  }
+  out.steps = [...steps.values()].map((a) => a.finish()).sort(compareSteps);
   return out;
 }
 
 /** Exact merge of two snapshots of the same workflow; associative and commutative. */
 export function mergeStats(a: StatsSnapshot, b: StatsSnapshot): StatsSnapshot {
-  if (a.workflow !== b.workflow) {
-    throw new Error(`mergeStats: cannot merge workflow '${a.workflow}' with '${b.workflow}'`);
-  }
-  const byKey = new Map<string, StepStats>();
-  for (const s of a.steps) byKey.set(stepKey(s), s);
-  for (const s of b.steps) {
-    const key = stepKey(s);
-    const prev = byKey.get(key);
-    byKey.set(key, prev === undefined ? s : mergeStep(prev, s));
-  }
-  return {
-    workflow: a.workflow,
-    startedAtMs: Math.min(a.startedAtMs, b.startedAtMs),
-    endedAtMs: Math.max(a.endedAtMs, b.endedAtMs),
-    iterations: a.iterations + b.iterations,
-    droppedIterations: a.droppedIterations + b.droppedIterations,
-    steps: [...byKey.values()].sort(compareSteps),
-  };
+  return mergeMany([a, b]);
 }
 
-/** Merges any number of snapshots of one workflow; throws on an empty list. */
+/** Merges any number of snapshots of one workflow (each decoded once); throws on an empty list. */
 export function mergeAll(snapshots: readonly StatsSnapshot[]): StatsSnapshot {
-  const [first, ...rest] = snapshots;
-  if (first === undefined) throw new Error('mergeAll: no snapshots');
-  return rest.reduce(mergeStats, first);
+  return mergeMany(snapshots);
 }
 
 function subtractHistogramBytes(current: Uint8Array, previous: Uint8Array): Uint8Array {

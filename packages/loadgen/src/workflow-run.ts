@@ -390,9 +390,12 @@ export class WorkflowRun {
     else this.advance(vu);
   }
 
-  /** A synchronous settle (inside `send`) continues on the next turn; stale ones are ignored there. */
+  /**
+   * A synchronous settle (inside `send`, e.g. a destroyed pool) continues 1 ms later instead of
+   * recursing: a failure that repeats at once cannot spin the loop. Stale ones are ignored there.
+   */
   private defer(fn: () => void): void {
-    this.timers.after(0, fn);
+    this.timers.after(1, fn);
   }
 
   private arm(purpose: 'stop' | 'grace' | 'scan' | 'progress' | 'arrival', delayMs: number, fn: () => void): void {
