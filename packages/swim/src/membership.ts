@@ -634,8 +634,11 @@ export class SwimMembership {
       return;
     }
     // suspect, dead or left → alive: a refutation or a rejoin of a member we knew.
+    const rejoined = previous === 'dead' || previous === 'left';
     record.state = 'alive';
     record.stateChangedAtMs = now;
+    // A rejoined process starts with everyone unconfirmed: tell it about us right away.
+    if (rejoined && this.introductions.size < this.limits.maxMembers) this.introductions.add(record.id);
     this.emit('member-alive', record);
     if (changed) this.emit('member-update', record);
   }
@@ -680,6 +683,9 @@ export class SwimMembership {
       },
     );
     this.counters.suspicionsStarted++;
+    // Someone else's suspicion: probe the suspect next, so our independent confirmation (or its
+    // refutation, through the buddy system) comes within one round instead of one rotation.
+    if (from !== this.id) this.table.probeNext(id);
     this.queueBroadcast(id, 'suspect', { type: 'suspect', id, incarnation, from });
     this.emit('member-suspect', record);
   }
@@ -733,7 +739,8 @@ export class SwimMembership {
     const target = this.table.nextProbeTarget((ids) => shuffle(this.random, ids));
     if (target === undefined || this.pending.size >= this.limits.maxPendingAcks) return interval;
     const timeout = this.probeTimeoutFor(target);
-    const roundMs = Math.max(interval, 2 * timeout);
+    // The round keeps memberlist's indirect window (interval − base timeout) after a longer timeout.
+    const roundMs = Math.max(interval, timeout + (this.profile.probeIntervalMs - this.profile.probeTimeoutMs));
     // Helpers must nack in time for the nack to travel back before the round ends (Lifeguard).
     const helperTimeout = Math.floor(0.6 * (roundMs - timeout));
     const seq = this.nextSeq();

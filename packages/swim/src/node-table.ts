@@ -111,6 +111,12 @@ export class NodeTable {
     return undefined;
   }
 
+  /** Makes `id` the next probe target (a suspect we heard about from someone else). */
+  probeNext(id: string): void {
+    if (this.probeOrder[this.probeIndex] === id) return;
+    this.probeOrder.splice(this.probeIndex, 0, id);
+  }
+
   /** Drops the dead/left member that changed state longest ago; false when there is none. */
   private evictOldestDead(): boolean {
     let oldest: MemberRecord | undefined;
