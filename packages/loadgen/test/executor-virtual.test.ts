@@ -136,6 +136,23 @@ describe('constant-vus on virtual time', () => {
     expect(() => workflowShare(whole, 3, 3)).toThrow(RangeError);
   });
 
+  it('a share with no VUs finishes at once with empty stats', async () => {
+    const whole = wf(`
+    vus: 2
+    duration: 1s
+    steps: [{ name: s, url: "http://h/" }]
+`);
+    const share = workflowShare(whole, 2, 3);
+    expect(share.vus).toBe(0);
+    const { timers, transport, run } = setup(share, () => ({ status: 200, afterMs: 1 }));
+    run.start();
+    const final = await run.done;
+    expect(run.state).toBe('finished');
+    expect(final).toMatchObject({ iterations: 0, steps: [{ name: 's', requests: 0 }] });
+    expect(transport.sent).toBe(0);
+    expect(timers.pending()).toBe(0);
+  });
+
   it('times out a request that never answers and aborts it', async () => {
     const workflow = wf(`
     vus: 1

@@ -170,6 +170,20 @@ describe('mergeStats', () => {
   });
 });
 
+describe('crossing worker_threads', () => {
+  it('a snapshot survives structured clone (postMessage) and still merges exactly', () => {
+    const samples: Sample[] = [
+      { step: 0, status: 200, latencyUs: 1500, serviceUs: 1200, outcome: 'ok' },
+      { step: 1, status: 503, latencyUs: 9000, serviceUs: 9000, outcome: 'unexpected' },
+    ];
+    const a = snapshotOf(samples);
+    const cloned = structuredClone(a);
+    expect(cloned.steps[0]!.latency).toBeInstanceOf(Uint8Array);
+    expect(mergeStats(cloned, a)).toEqual(mergeStats(a, a));
+    expect(summarize(cloned)).toEqual(summarize(a));
+  });
+});
+
 describe('deltaSince', () => {
   it('refuses snapshots that are not of the same run', () => {
     const later = snapshotOf([{ step: 0, status: 200, latencyUs: 10, serviceUs: 10, outcome: 'ok' }]);
