@@ -73,7 +73,7 @@ describe('job spec over the wire', () => {
     expect(paths).toContain('workflows[0].depends_on');
     const status = specErrorToStatus(error) as GrpcStatusError;
     expect(status).toBeInstanceOf(GrpcStatusError);
-    expect(status.metadata['field-path']).toMatch(/^spec\.workflows\[/);
+    expect(status.metadata.get('field-path')[0]).toMatch(/^spec\.workflows\[/);
     expect(() => jobSpecFromProto(undefined)).toThrow(JobSpecError);
   });
 

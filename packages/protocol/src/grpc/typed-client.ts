@@ -40,6 +40,21 @@ function toMetadata(values: Record<string, string> | undefined): grpc.Metadata {
   return metadata;
 }
 
+/**
+ * Cancels `call` when `signal` aborts (at once if it already has, so the call fails CANCELLED).
+ * Returns what unhooks the listener, so a long-lived signal does not collect one per finished call.
+ */
+function cancelOnAbort(signal: AbortSignal | undefined, call: { cancel(): void }): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    call.cancel();
+    return () => {};
+  }
+  const onAbort = (): void => call.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
 const constructors = new WeakMap<object, grpc.ServiceClientConstructor>();
 
 /** A typed client for `service` at `address` (host:port). */
@@ -69,13 +84,18 @@ export function createClient<T extends GenServiceMethods>(
       client[method.localName] = (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}) =>
         new Promise((resolve, reject) => {
           const deadlineMs = callOptions.deadlineMs ?? defaultDeadline;
+          let release = (): void => {};
           const call = fn(
             create(method.input, request),
             toMetadata(callOptions.metadata),
             deadlineMs > 0 ? { deadline: Date.now() + deadlineMs } : {},
-            (error: grpc.ServiceError | null, response: unknown) => (error ? reject(error) : resolve(response)),
+            (error: grpc.ServiceError | null, response: unknown) => {
+              release();
+              if (error) reject(error);
+              else resolve(response);
+            },
           ) as grpc.ClientUnaryCall;
-          callOptions.signal?.addEventListener('abort', () => call.cancel(), { once: true });
+          release = cancelOnAbort(callOptions.signal, call);
         });
     } else if (method.methodKind === 'server_streaming') {
       client[method.localName] = (request: MessageInitShape<DescMessage>, callOptions: CallOptions = {}) => {
@@ -85,7 +105,8 @@ export function createClient<T extends GenServiceMethods>(
           toMetadata(callOptions.metadata),
           deadlineMs > 0 ? { deadline: Date.now() + deadlineMs } : {},
         ) as grpc.ClientReadableStream<unknown>;
-        callOptions.signal?.addEventListener('abort', () => stream.cancel(), { once: true });
+        const release = cancelOnAbort(callOptions.signal, stream);
+        stream.once('close', release);
         return stream;
       };
     }

@@ -1,6 +1,7 @@
 // Starting and draining a grpc-js server the same way in every service. Graceful shutdown is what
 // lets a SIGTERM'd node finish the calls it accepted (DESIGN.md §8: never lose accepted work):
 // stop accepting, let in-flight calls finish within a grace period, then force the rest closed.
+// Generic over grpc-js definitions: the typed handlers and status errors live in @hyperscale/protocol.
 import {
   type ChannelOptions,
   Server,
@@ -10,7 +11,6 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { formatHostPort } from '../config/host-port.js';
-import { ATTACH_LOGGER } from './handlers.js';
 
 export interface GrpcServiceRegistration {
   definition: ServiceDefinition;
@@ -35,20 +35,10 @@ export interface GrpcServer {
   forceShutdown(): void;
 }
 
-function attachLogger(implementation: UntypedServiceImplementation, logger: Logger): void {
-  for (const handler of Object.values(implementation)) {
-    const attach = (handler as { [ATTACH_LOGGER]?: (logger: Logger) => void })[ATTACH_LOGGER];
-    attach?.(logger);
-  }
-}
-
 export async function startGrpcServer(options: StartGrpcServerOptions): Promise<GrpcServer> {
   const logger = options.logger.child({ component: 'grpc-server' });
   const server = new Server(options.options);
-  for (const { definition, implementation } of options.services) {
-    attachLogger(implementation, logger);
-    server.addService(definition, implementation);
-  }
+  for (const { definition, implementation } of options.services) server.addService(definition, implementation);
   const address = formatHostPort(options.host, options.port);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, boundPort) =>
