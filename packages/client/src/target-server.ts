@@ -10,6 +10,8 @@ export interface TargetServer {
   count(): number;
   /** Request count per path. */
   countsByPath(): Record<string, number>;
+  /** Monotonic times (performance.now) of the first and last request since the last reset. */
+  timing(): { firstMs: number | undefined; lastMs: number | undefined };
   reset(): void;
   close(): Promise<void>;
 }
@@ -26,6 +28,8 @@ export interface TargetServerOptions {
 export async function startTargetServer(options: TargetServerOptions = {}): Promise<TargetServer> {
   let total = 0;
   let byPath: Record<string, number> = {};
+  let firstMs: number | undefined;
+  let lastMs: number | undefined;
   const body = Buffer.from('{"ok":true}');
   const delay = options.delayMs ?? 0;
   const server: Server = createServer((req, res) => {
@@ -36,6 +40,8 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       return;
     }
     total++;
+    lastMs = performance.now();
+    firstMs ??= lastMs;
     byPath[path] = (byPath[path] ?? 0) + 1;
     const reply = () => {
       const status = path.startsWith('/status/') ? Number(path.slice(8)) || 200 : 200;
@@ -59,9 +65,12 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
     url: `http://${host}:${port}`,
     count: () => total,
     countsByPath: () => ({ ...byPath }),
+    timing: () => ({ firstMs, lastMs }),
     reset: () => {
       total = 0;
       byPath = {};
+      firstMs = undefined;
+      lastMs = undefined;
     },
     close: () =>
       new Promise<void>((resolve) => {

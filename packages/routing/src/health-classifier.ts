@@ -27,12 +27,18 @@ interface Thresholds {
   readonly unhealthy: number;
 }
 
-/** facts §5 table: BUSY ≥ / DEGRADED ≥ / UNHEALTHY ≥ per signal. */
+/**
+ * facts §5 table: BUSY ≥ / DEGRADED ≥ / UNHEALTHY ≥ per signal, except core utilization: a
+ * datacenter whose cores are all in use is BUSY, never DEGRADED or UNHEALTHY. Utilization is load,
+ * not failure, and AD-17 says a busy datacenter accepts and queues; the original's 0.85 / 0.95
+ * rows made a datacenter that had just finished a job (its last report still showing every core
+ * taken) unroutable, failing the next job with "no eligible datacenter".
+ */
 export const HEALTH_THRESHOLDS = Object.freeze({
   overloadedWorkers: { busy: 0.3, degraded: 0.5, unhealthy: 0.8 },
   deadManagers: { busy: 0.3, degraded: 0.5, unhealthy: 0.8 },
   overloadedManagers: { busy: 0.3, degraded: 0.5, unhealthy: Number.POSITIVE_INFINITY },
-  coreUtilization: { busy: 0.7, degraded: 0.85, unhealthy: 0.95 },
+  coreUtilization: { busy: 0.7, degraded: Number.POSITIVE_INFINITY, unhealthy: Number.POSITIVE_INFINITY },
 } satisfies Record<string, Thresholds>);
 
 function bucketFor(ratio: number, t: Thresholds): HealthBucket {
@@ -48,9 +54,9 @@ function ratio(part: number, whole: number): number {
   return Number.isFinite(r) ? Math.min(1, Math.max(0, r)) : 1;
 }
 
-/** The worst bucket over all signals; no managers or no workers ⇒ UNHEALTHY. */
+/** The worst bucket over all signals; no managers, no workers or no cores at all ⇒ UNHEALTHY. */
 export function classifyDatacenterHealth(s: DatacenterHealthSignals): HealthBucket {
-  if (!(s.managerCount > 0) || !(s.workerCount > 0)) return 'unhealthy';
+  if (!(s.managerCount > 0) || !(s.workerCount > 0) || !(s.totalCores > 0)) return 'unhealthy';
   let bucket: HealthBucket = bucketFor(
     ratio(s.overloadedWorkerCount, s.workerCount),
     HEALTH_THRESHOLDS.overloadedWorkers,

@@ -155,8 +155,9 @@ describe('health classifier (facts §5, Impl)', () => {
   it.each([
     [{}, 'healthy'],
     [{ availableCores: 30 }, 'busy'],
-    [{ availableCores: 15 }, 'degraded'],
-    [{ availableCores: 5 }, 'unhealthy'],
+    // Utilization is load, not failure: a fully booked datacenter is BUSY (AD-17: accept and queue).
+    [{ availableCores: 15 }, 'busy'],
+    [{ availableCores: 0 }, 'busy'],
     [{ overloadedWorkerCount: 3 }, 'busy'],
     [{ overloadedWorkerCount: 5 }, 'degraded'],
     [{ overloadedWorkerCount: 8 }, 'unhealthy'],

@@ -14,6 +14,7 @@ import {
   startAdminServer,
   startGrpcServer,
 } from '@hyperscale/runtime';
+import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
 
 import { workerSettings } from './settings.js';
@@ -28,13 +29,14 @@ async function main(): Promise<void> {
   const totalCores = settings.cores > 0 ? settings.cores : availableParallelism();
   const registry = createMetricsRegistry({ service: 'worker-svc', nodeId: settings.nodeId });
 
+  const cores = new CorePool(totalCores);
   let reporter: ManagerReporter | undefined;
   const executor = new WorkflowExecutor({
     workerId: settings.nodeId,
     totalCores,
     maxPending: settings.maxPendingWorkflows,
     logger: logger.child({ component: 'executor' }),
-    runner: threadShareRunner(settings.progressInterval),
+    runner: threadShareRunner(cores, settings.progressInterval),
     sendProgress: (report) => (reporter ? reporter.sendProgress(report) : Promise.reject(new Error('not started'))),
     deliverResult: (result) => reporter?.deliverResult(result),
     now,
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
       { name: 'stop gRPC', run: () => grpc.tryShutdown(2_000), timeoutMs: 3_000 },
       { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },
       { name: 'close clients', run: async () => activeReporter.close(), timeoutMs: 1_000 },
+      { name: 'stop core threads', run: () => cores.close(), timeoutMs: 2_000 },
     ],
   });
   logger.info(

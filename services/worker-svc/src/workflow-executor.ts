@@ -7,6 +7,7 @@ import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
 import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
 import { CancelOutcome } from '@hyperscale/protocol';
 import type { Logger } from '@hyperscale/runtime';
+import type { CorePool } from './core-pool.js';
 import type { FinalResult, ProgressReport } from './manager-reporter.js';
 import { type ShareOutcome, ShareRun } from './share-run.js';
 
@@ -41,9 +42,11 @@ export interface ShareRunner {
   start(workflow: WorkflowSpec, cores: number, onProgress: (stats: StatsSnapshot) => void): RunHandle;
 }
 
-/** Runs shares on worker threads, one per core. */
-export function threadShareRunner(progressIntervalMs: number): ShareRunner {
-  return { start: (workflow, cores, onProgress) => new ShareRun({ workflow, cores, progressIntervalMs, onProgress }) };
+/** Runs shares on the worker's core threads. */
+export function threadShareRunner(pool: CorePool, progressIntervalMs: number): ShareRunner {
+  return {
+    start: (workflow, cores, onProgress) => new ShareRun({ pool, workflow, cores, progressIntervalMs, onProgress }),
+  };
 }
 
 export interface WorkflowExecutorOptions {
