@@ -14,7 +14,7 @@ const job = join(root, 'examples', 'quickstart.yaml');
 const cluster = spawn(process.execPath, [cli, 'cluster', 'up', '--topology', topology], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, HYPERSCALE_LOG_LEVEL: process.env.HYPERSCALE_LOG_LEVEL ?? 'warn' },
+  env: { ...process.env, HYPERSCALE_LOG_LEVEL: process.env['HYPERSCALE_LOG_LEVEL'] ?? 'warn' },
 });
 const clusterExited = new Promise((resolve) => cluster.once('exit', (code) => resolve(code)));
 

@@ -93,7 +93,10 @@ export function parseTopology(text: string): Topology {
   else {
     dcsRaw.forEach((d, i) => {
       const path = `datacenters[${i}]`;
-      if (!isDict(d)) return void problems.push(`${path}: must be a mapping`);
+      if (!isDict(d)) {
+        problems.push(`${path}: must be a mapping`);
+        return;
+      }
       only(d, `${path}.`, ['name', 'managers', 'workers']);
       const name = typeof d['name'] === 'string' && ID.test(d['name']) ? d['name'] : '';
       if (!name) problems.push(`${path}.name: must be 1-64 characters of [A-Za-z0-9_.-]`);

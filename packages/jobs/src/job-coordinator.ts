@@ -144,7 +144,7 @@ export class JobCoordinator<S> {
 
   onDispatchOutcome(subId: string, accepted: boolean, error?: string): JobCommand[] {
     const sub = this.subs.get(subId);
-    if (!sub || sub.state !== 'dispatching') return [];
+    if (sub?.state !== 'dispatching') return [];
     if (accepted) {
       sub.state = 'running';
       // A cancel that raced the dispatch still has to reach the worker.

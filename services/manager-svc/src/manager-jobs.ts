@@ -187,7 +187,7 @@ export class ManagerJobs {
 
   onProgress(jobId: string, workflowId: string, stats: StatsSnapshot): boolean {
     const job = this.jobs.get(jobId);
-    if (!job || !job.coordinator.onProgress(workflowId, stats)) return false;
+    if (!job?.coordinator.onProgress(workflowId, stats)) return false;
     job.progressDirty = true;
     return true;
   }
