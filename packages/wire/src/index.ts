@@ -1,4 +1,11 @@
 export {
+  JobBroadcast,
+  type JobInfoInit,
+  type JobProgressInit,
+  type JobResultInit,
+  type JobUpdateInit,
+} from './job-broadcast.js';
+export {
   jobSpecFromProto,
   jobSpecToProto,
   specErrorToStatus,
@@ -14,11 +21,4 @@ export {
   resultKindOf,
   workflowStatusName,
 } from './status.js';
-export {
-  JobBroadcast,
-  type JobInfoInit,
-  type JobProgressInit,
-  type JobResultInit,
-  type JobUpdateInit,
-} from './job-broadcast.js';
 export { UpdateFeed } from './update-feed.js';

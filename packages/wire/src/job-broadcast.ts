@@ -76,7 +76,8 @@ export class JobBroadcast {
   /** A stream of updates starting with the current state; it ends after the final result. */
   watch(signal?: AbortSignal): AsyncIterable<JobUpdateInit> {
     const feed = new UpdateFeed<JobUpdateInit>(isProgress);
-    const first = (update: JobUpdateInit['update']): void => feed.push({ jobId: this.jobId, sequence: this.sequence, update });
+    const first = (update: JobUpdateInit['update']): void =>
+      feed.push({ jobId: this.jobId, sequence: this.sequence, update });
     first({
       case: 'status',
       value: { status: this.currentStatus, reason: this.statusReason, atUnixMs: BigInt(this.wallClock()) },
