@@ -278,6 +278,7 @@ async function main(): Promise<void> {
   process.on('exit', () => {
     for (const child of children) child.kill('SIGKILL');
   });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
   for (const [sizeIndex, n] of SIZES.entries()) {
     const pair = kinds.map((kind, k) => new Cluster(kind, n, 32_000 + sizeIndex * 2000 + k * 1000));

@@ -48,7 +48,6 @@ export class BroadcastQueue {
       out.push(item.part);
       item.transmits++;
       if (item.transmits >= limit) retired.push(item);
-      if (budgetBytes - used < overheadPerPart + 8) break;
     }
     if (retired.length > 0) {
       const gone = new Set(retired);

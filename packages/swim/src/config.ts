@@ -41,7 +41,10 @@ export const LAN_PROFILE: SwimProfile = {
   name: 'lan',
   probeIntervalMs: 1000,
   probeTimeoutMs: 500,
-  maxProbeTimeoutMs: 800,
+  // LAN RTTs are well under a millisecond: 500 ms already covers them 500 times over, and a longer
+  // timeout only delays detection (measured: Vivaldi's UCB on loopback is 6–55 ms, which would push
+  // probes to 800 ms). The adaptive scaling acts on the WAN profile.
+  maxProbeTimeoutMs: 500,
   indirectChecks: 3,
   suspicionMult: 4,
   suspicionMaxTimeoutMult: 6,

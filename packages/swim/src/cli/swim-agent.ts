@@ -24,6 +24,7 @@ function parseFlags(args: readonly string[]): { positional: string[]; flags: Fla
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       if (eq > 0) flags[arg.slice(2, eq)] = arg.slice(eq + 1);
+      else if (args[i + 1] === undefined || args[i + 1]!.startsWith('--')) flags[arg.slice(2)] = 'true';
       else flags[arg.slice(2)] = args[++i];
     } else positional.push(arg);
   }
@@ -89,7 +90,12 @@ async function run(flags: Flags): Promise<void> {
         if (request.op === 'members') {
           reply = {
             self: node.self(),
-            members: node.members().map((m) => ({ ...m, rttMs: node.estimateRttMs(node.id, m.id) ?? null })),
+            members: node.members().map((m) => ({
+              ...m,
+              rttMs: node.estimateRttMs(node.id, m.id) ?? null,
+              rttUcbMs: node.rttUcbMs(m.id) ?? null,
+              probeTimeoutMs: node.core.probeTimeoutFor(m),
+            })),
           };
         } else if (request.op === 'rtt') {
           reply = { a: request.a, b: request.b, rttMs: node.estimateRttMs(request.a ?? '', request.b ?? '') ?? null };
