@@ -18,7 +18,11 @@ export interface ExchangeHandler {
 
 /** A step bound to its connection pool, ready to send. */
 export interface PreparedRequest {
-  send(handler: ExchangeHandler): void;
+  /**
+   * Sends one request. `lane` is the sending VU's index within its run: a transport may give each
+   * lane its own connection (a VU has at most one request in flight), or ignore it.
+   */
+  send(handler: ExchangeHandler, lane: number): void;
 }
 
 export interface HttpTransport {

@@ -106,6 +106,7 @@ interface CompiledStep {
 }
 
 class VirtualUser {
+  constructor(readonly lane: number) {}
   /** Index into the compiled steps of the current iteration. */
   stepIndex = 0;
   /** How late (ms) the current iteration started against its intended start. */
@@ -120,8 +121,9 @@ class Exchange implements ExchangeHandler {
   settled = false;
   status = 0;
   abortFn: ((err?: Error) => void) | null = null;
-  /** True while `send` runs, so a synchronous failure is deferred instead of recursing. */
+  /** True while `send` runs, so a synchronous completion is deferred instead of recursing. */
   sending = true;
+  failureDeferred = false;
 
   constructor(
     readonly run: WorkflowRun,
@@ -214,7 +216,9 @@ export class WorkflowRun {
       this.maxVus = this.vuCount;
     }
     this.ownsTransport = options.transport === undefined;
-    this.transport = options.transport ?? new UndiciTransport({ connections: Math.max(1, this.maxVus) });
+    // An owned transport serves this run alone: one connection per VU lane.
+    this.transport =
+      options.transport ?? new UndiciTransport({ connections: Math.max(1, this.maxVus), mode: 'per-vu' });
     this.recorders = [];
     this.steps = this.workflow.steps.map((step: StepSpec): CompiledStep => {
       if (step.kind === 'think_time') return { recorder: null, pauseMs: step.durationMs, timeoutMs: 0 };
@@ -249,7 +253,7 @@ export class WorkflowRun {
     this.scheduleTimeoutScan();
     if (this.options.onProgress !== undefined) this.scheduleProgress();
     for (let i = 0; i < this.vuCount; i++) {
-      const vu = new VirtualUser();
+      const vu = new VirtualUser(i);
       this.vus.push(vu);
       if (this.arrival) this.idle.push(vu);
     }
@@ -319,7 +323,7 @@ export class WorkflowRun {
       }
       const exchange = new Exchange(this, vu, step, this.timers.now());
       vu.exchange = exchange;
-      recorder.request.send(exchange);
+      recorder.request.send(exchange, vu.lane);
       exchange.sending = false;
       return;
     }
@@ -369,9 +373,14 @@ export class WorkflowRun {
     this.next(vu, step);
   }
 
-  /** A transport error (or our own timeout / cancel abort echoing back). */
+  /**
+   * A transport error. The VU goes on 1 ms later, never from inside the failing dispatcher's error
+   * handling: undici's Client asserts that nothing is queued while it fails its queue, and a
+   * failure that repeats at once (connection refused) must not spin the loop.
+   */
   failed(exchange: Exchange, err: Error): void {
-    if (exchange.sending) {
+    if (!exchange.failureDeferred) {
+      exchange.failureDeferred = true;
       this.defer(() => this.failed(exchange, err));
       return;
     }
@@ -450,7 +459,7 @@ export class WorkflowRun {
       this.nextArrival++;
       let vu = this.idle.pop();
       if (vu === undefined && this.vus.length < this.maxVus) {
-        vu = new VirtualUser();
+        vu = new VirtualUser(this.vus.length);
         this.vus.push(vu);
       }
       if (vu === undefined) {

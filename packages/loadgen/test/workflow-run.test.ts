@@ -1,6 +1,13 @@
 // The executor against a real HTTP server on 127.0.0.1: what we count equals what the server saw.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decodeHistogram, parseJobSpec, runWorkflow, summarize, type WorkflowSpec } from '../src/index.js';
+import {
+  decodeHistogram,
+  parseJobSpec,
+  runWorkflow,
+  summarize,
+  UndiciTransport,
+  type WorkflowSpec,
+} from '../src/index.js';
 import { type CountingTarget, startTarget } from './helpers.js';
 
 let target: CountingTarget;
@@ -189,6 +196,25 @@ describe('WorkflowRun (constant-vus) against a real server', () => {
     expect(ra.steps[0]!.requests).toBe(target.count('/ok'));
     expect(rb.steps[0]!.requests).toBe(target.count('/status/204'));
     expect(rb.steps[0]!.statusCounts).toEqual({ '204': rb.steps[0]!.requests });
+  });
+
+  it('runs share one pooled transport that the caller owns', async () => {
+    const wf = workflow(`
+    vus: 3
+    duration: 200ms
+    steps: [{ name: a, url: "{T}/ok" }]
+`);
+    const transport = new UndiciTransport({ connections: 6 });
+    const [r1, r2] = await Promise.all([
+      runWorkflow({ workflow: wf, transport }).done,
+      runWorkflow({ workflow: wf, transport }).done,
+    ]);
+    expect(r1.steps[0]!.requests + r2.steps[0]!.requests).toBe(target.count('/ok'));
+    expect(target.connections()).toBeLessThanOrEqual(6);
+    // Not destroyed by the runs: it still sends.
+    const again = await runWorkflow({ workflow: wf, transport }).done;
+    expect(again.steps[0]!.requests).toBeGreaterThan(0);
+    await transport.destroy();
   });
 
   it('cancel before the first tick and a cancelled signal are handled', async () => {
