@@ -48,6 +48,9 @@ const HTTP_STEP_KEYS = [
 const THINK_STEP_KEYS = ['type', 'name', 'think_time'];
 const EXECUTORS = ['constant-vus', 'constant-arrival-rate'] as const;
 const NAME = /^[A-Za-z0-9_.-]+$/;
+/** Step names: printable text without control characters. */
+const STEP_LABEL = /^[^\p{Cc}]+$/u;
+const STEP_LABEL_MAX = 128;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 class Checker {
@@ -77,6 +80,22 @@ class Checker {
     }
     if (value.length > SPEC_LIMITS.maxNameLength || !NAME.test(value)) {
       this.add(path, `must be 1-${SPEC_LIMITS.maxNameLength} characters of [A-Za-z0-9_.-]`);
+      return undefined;
+    }
+    return value;
+  }
+
+  /**
+   * A step name is a label in reports, not an identifier: any printable text (k6 names requests
+   * by URL), so the default `GET /path` is itself a valid name when a spec travels the wire.
+   */
+  label(value: unknown, path: string): string | undefined {
+    if (typeof value !== 'string' || value.length === 0) {
+      this.add(path, 'must be a non-empty string');
+      return undefined;
+    }
+    if (value.length > STEP_LABEL_MAX || !STEP_LABEL.test(value)) {
+      this.add(path, `must be 1-${STEP_LABEL_MAX} printable characters`);
       return undefined;
     }
     return value;
@@ -222,8 +241,9 @@ function httpStepOf(c: Checker, raw: Dict, path: string, index: number): HttpSte
       : (c.duration(step['timeout'], join(path, 'timeout')) ?? LOADGEN_DEFAULTS.requestTimeoutMs);
   const thinkTimeMs =
     step['think_time'] === undefined ? 0 : (c.duration(step['think_time'], join(path, 'think_time'), true) ?? 0);
-  const defaultName = parsed !== undefined ? `${method} ${parsed.pathname}` : `step-${index}`;
-  const name = step['name'] === undefined ? defaultName : (c.name(step['name'], join(path, 'name')) ?? `step-${index}`);
+  const defaultName = parsed !== undefined ? `${method} ${parsed.pathname}`.slice(0, STEP_LABEL_MAX) : `step-${index}`;
+  const name =
+    step['name'] === undefined ? defaultName : (c.label(step['name'], join(path, 'name')) ?? `step-${index}`);
   return {
     kind: 'http',
     name,
@@ -261,7 +281,7 @@ function stepOf(c: Checker, raw: unknown, path: string, index: number): StepSpec
   if (step === undefined) return undefined;
   const durationMs = c.duration(step['think_time'], join(path, 'think_time'));
   const name =
-    step['name'] === undefined ? `think-${index}` : (c.name(step['name'], join(path, 'name')) ?? `think-${index}`);
+    step['name'] === undefined ? `think-${index}` : (c.label(step['name'], join(path, 'name')) ?? `think-${index}`);
   return durationMs === undefined ? undefined : { kind: 'think_time', name, durationMs };
 }
 

@@ -77,6 +77,14 @@ describe('job spec over the wire', () => {
     expect(() => jobSpecFromProto(undefined)).toThrow(JobSpecError);
   });
 
+  it('round-trips default step names (a step named by its method and path)', () => {
+    const spec = parseJobSpec(
+      'name: d\nworkflows:\n  - name: w\n    duration: 1s\n    steps:\n      - url: http://127.0.0.1:9/a/b?q=1\n',
+    );
+    expect(spec.workflows[0]!.steps[0]!.name).toBe('GET /a/b');
+    expect(jobSpecFromProto(create(JobSpecSchema, jobSpecToProto(spec)))).toEqual(spec);
+  });
+
   it('gives a worker one workflow without its dependencies', () => {
     const spec = parseJobSpec(YAML);
     const wf = workflowSpecFromProto(create(JobSpecSchema, jobSpecToProto(spec)).workflows[1]);
