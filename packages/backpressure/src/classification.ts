@@ -37,11 +37,22 @@ export const RPC_CLASSIFICATION: Readonly<Record<string, Classification>> = Obje
   },
   [method('GateControlService', 'ReportJobProgress')]: { messageClass: DATA, why: 'progress' },
   [method('GateControlService', 'ReportJobResult')]: { messageClass: CONTROL, why: 'final result: never shed' },
+  // AD-37 files AD-34 reports under DATA, but a DC's local timeout is what ends a job everywhere:
+  // shedding it under load would keep a hung job burning every datacenter's capacity, so CONTROL.
+  [method('GateControlService', 'ReportJobTimeout')]: {
+    messageClass: CONTROL,
+    why: 'local timeout report: ends the job everywhere, never shed',
+  },
+  [method('GateControlService', 'ReportJobLeaderTransfer')]: { messageClass: CONTROL, why: 'leader transfer' },
   // ManagerService — what gates (or single-DC clients) and workers call on a manager.
   [method('ManagerService', 'SubmitJob')]: { messageClass: DISPATCH, why: 'job submission' },
   [method('ManagerService', 'WatchJob')]: { messageClass: DISPATCH, why: 'carries the final result, as GateService' },
   [method('ManagerService', 'GetJob')]: { messageClass: DATA, why: 'status query' },
   [method('ManagerService', 'CancelJob')]: { messageClass: CONTROL, why: 'cancellation' },
+  [method('ManagerService', 'ApplyGlobalTimeout')]: {
+    messageClass: CONTROL,
+    why: 'global timeout: a cancellation decided by the gate, never shed',
+  },
   [method('ManagerService', 'RegisterWorker')]: { messageClass: DISPATCH, why: 'registration' },
   [method('ManagerService', 'WorkerHeartbeat')]: {
     messageClass: DATA,

@@ -1,5 +1,7 @@
 // GateService (clients) and GateControlService (managers) handlers: validate, then hand over to
 // the job table or the datacenter registry. Bad input gets a clear status and changes nothing.
+// AD-34 reports are fenced by the manager timeout fence: a stale one is answered accepted=false
+// with the rejection (stale-fence, conflicting-leader), so its sender learns it no longer leads.
 import { JobSpecError } from '@hyperscale/loadgen';
 import {
   BackpressureLevel,
@@ -11,6 +13,7 @@ import {
   invalidArgument,
 } from '@hyperscale/protocol';
 import type { GateJobRouter, HealthBucket } from '@hyperscale/routing';
+import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, specErrorToStatus } from '@hyperscale/wire';
 import type { DatacenterRegistry } from './datacenter-registry.js';
 import type { GateJobs } from './gate-jobs.js';
@@ -132,6 +135,10 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
     },
 
     async reportJobProgress(request) {
+      const admitted = ctx.jobs.admitProgress(request);
+      if (!admitted.accepted) {
+        return { accepted: false, rejection: admitted.rejection, backpressure: { level: BackpressureLevel.NONE } };
+      }
       const accepted = ctx.jobs.onProgress(
         request.jobId,
         request.datacenter,
@@ -151,8 +158,21 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
         request.status,
         request.workflows,
         request.error,
+        { managerId: request.managerId, fenceToken: request.timeoutFenceToken, reason: request.timeoutReason },
       );
       return { accepted };
+    },
+
+    async reportJobTimeout(request) {
+      if (!isTimeoutReason(request.reason)) {
+        throw invalidArgument('reason', 'must be one of overall, stuck, datacenter-timeout, gate-unreachable');
+      }
+      return ctx.jobs.onTimeoutReport({ ...request, reason: request.reason, detail: request.detail.slice(0, 1_024) });
+    },
+
+    async reportJobLeaderTransfer(request) {
+      if (request.newLeaderId === '') throw invalidArgument('new_leader_id', 'is required');
+      return ctx.jobs.onLeaderTransfer(request);
     },
   };
 }

@@ -2,13 +2,24 @@
 // a manager of each (falling back to the next datacenter of the chain when one cannot take it),
 // collecting per-datacenter progress and results, merging them exactly, judging thresholds and
 // finishing each job once with the global status rule (facts §1.5).
+//
+// Timeouts (AD-34): a GateJobTimeoutTracker (@hyperscale/timeout) starts tracking a job once all its
+// dispatches settled, for the datacenters that accepted it, under the gate's lease epoch (the term
+// of its dispatch fences; managers learn it from the dispatch fence). Managers' AD-34 progress,
+// local timeout reports, leader transfers and final results feed it, fenced by the manager timeout
+// fence; its `check()` runs from `tick()` at its own cadence (`gateCheckIntervalMs`). A global
+// timeout is sent to each target datacenter's job leader as ApplyGlobalTimeout; the datacenters
+// then end TIMEOUT and report their final results with the statistics they have. When the tracker
+// ends the job, datacenters it had to assume TIMEOUT (silent after the decision) are recorded with
+// the progress they last reported; the others get `resultGrace` for their real result.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
-import { FenceTokenIssuer, globalOutcome, type JobOutcome } from '@hyperscale/jobs';
+import { FenceTokenIssuer, globalOutcome, type JobOutcome, termOf } from '@hyperscale/jobs';
 import { evaluateJobThresholds, type JobSpec, mergeAll, type StatsSnapshot, workflowShare } from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
+  GlobalTimeoutOutcome,
   JobStatus,
   ManagerService,
   notFound,
@@ -20,6 +31,16 @@ import {
 import { type GateJobRouter, routingDecisionLogFields } from '@hyperscale/routing';
 import type { Logger } from '@hyperscale/runtime';
 import {
+  GateJobTimeoutTracker,
+  type GateTimeoutEffect,
+  isTimeoutReason,
+  type JobFinalStatus,
+  type JobTerminalStatus,
+  type ReportVerdict,
+  type TimeoutConfig,
+  type TimeoutReason,
+} from '@hyperscale/timeout';
+import {
   JobBroadcast,
   type JobResultInit,
   jobSpecToProto,
@@ -29,6 +50,7 @@ import {
   statsToProto,
 } from '@hyperscale/wire';
 import type { DatacenterRegistry } from './datacenter-registry.js';
+import { gateTimeoutConfigFromEnvironment } from './timeout-settings.js';
 
 type ManagerClient = ClientOf<typeof ManagerService>;
 
@@ -61,6 +83,32 @@ export interface GateJob {
   cancelDeadlineMs: number | undefined;
   cancelReason: string;
   progressDirty: boolean;
+  /** Whether the timeout tracker follows the job (false until every dispatch settled). */
+  timeoutTracked: boolean;
+  dispatchSettled: boolean;
+  /** The global timeout, once declared. */
+  timeout: { reason: TimeoutReason; detail: string } | undefined;
+  /** The tracker ended the job: datacenters still without a result get `resultGrace` from here. */
+  trackerFinished: { atMs: number; statuses: Record<string, JobTerminalStatus> } | undefined;
+}
+
+/** What ReportJobProgress / ReportJobTimeout / ReportJobLeaderTransfer answer. */
+export interface ReportAnswer {
+  accepted: boolean;
+  rejection: string;
+}
+
+const FENCE_REJECTIONS: ReadonlySet<string> = new Set(['stale-fence', 'conflicting-leader', 'unknown-datacenter']);
+
+const TERMINAL_OF_STATUS: Partial<Record<JobStatus, JobTerminalStatus>> = {
+  [JobStatus.COMPLETED]: 'completed',
+  [JobStatus.FAILED]: 'failed',
+  [JobStatus.CANCELLED]: 'cancelled',
+  [JobStatus.TIMEOUT]: 'timeout',
+};
+
+function answerOf(verdict: ReportVerdict): ReportAnswer {
+  return verdict.accepted ? { accepted: true, rejection: '' } : { accepted: false, rejection: verdict.reason };
 }
 
 export interface GateJobsOptions {
@@ -76,6 +124,8 @@ export interface GateJobsOptions {
   idempotencyTtlMs: number;
   jobRetentionMs: number;
   maxActiveJobs: number;
+  /** @hyperscale/timeout overrides; default: the HYPERSCALE_TIMEOUT_* settings. */
+  timeoutConfig?: Partial<TimeoutConfig>;
 }
 
 /** How many datacenters can share the job: never more than the smallest workflow has VUs. */
@@ -95,8 +145,15 @@ export class GateJobs {
   private readonly idempotency = new Map<string, { jobId: string; atMs: number }>();
   private readonly managerClients = new Map<string, ManagerClient>();
   private readonly fences = new FenceTokenIssuer(1);
+  readonly timeouts: GateJobTimeoutTracker;
+  private lastTimeoutCheckAt: number | undefined;
 
-  constructor(private readonly options: GateJobsOptions) {}
+  constructor(private readonly options: GateJobsOptions) {
+    this.timeouts = new GateJobTimeoutTracker({
+      clock: options.clock,
+      config: options.timeoutConfig ?? gateTimeoutConfigFromEnvironment(),
+    });
+  }
 
   require(jobId: string): GateJob {
     const job = this.jobs.get(jobId);
@@ -136,6 +193,10 @@ export class GateJobs {
       cancelDeadlineMs: undefined,
       cancelReason: '',
       progressDirty: false,
+      timeoutTracked: false,
+      dispatchSettled: false,
+      timeout: undefined,
+      trackerFinished: undefined,
     };
     this.jobs.set(jobId, job);
     if (idempotencyKey) this.idempotency.set(idempotencyKey, { jobId, atMs: this.options.clock.now() });
@@ -156,7 +217,9 @@ export class GateJobs {
       result: undefined,
     }));
     job.broadcast.setStatus(JobStatus.DISPATCHING, `routing to ${primaries.join(', ')}`);
-    for (const target of job.targets) void this.dispatch(job, target, spare);
+    Promise.all(job.targets.map((target) => this.dispatch(job, target, spare)))
+      .then(() => this.startTimeoutTracking(job))
+      .catch((error: unknown) => this.options.logger.error({ err: error, jobId }, 'dispatch failed unexpectedly'));
     return { job, duplicate: false };
   }
 
@@ -202,14 +265,138 @@ export class GateJobs {
     status: JobStatus,
     workflows: WorkflowStats[],
     error: string,
+    timeout: { managerId: string; fenceToken: bigint; reason: string } = { managerId: '', fenceToken: 0n, reason: '' },
   ): boolean {
     const job = this.jobs.get(jobId);
     const target = this.target(jobId, datacenter, fence);
     if (!job || !target) return false;
     if (target.result) return true;
     const outcome = outcomeOf(status) ?? 'failed';
+    let effects: GateTimeoutEffect[] = [];
+    if (job.timeoutTracked) {
+      const final: JobFinalStatus = {
+        jobId,
+        datacenter,
+        managerId: timeout.managerId,
+        status: TERMINAL_OF_STATUS[status] ?? 'failed',
+        timestampMs: this.options.clock.now(),
+        fenceToken: timeout.fenceToken,
+        ...(isTimeoutReason(timeout.reason) ? { reason: timeout.reason } : {}),
+      };
+      const answer = this.timeouts.receiveFinalStatus(final);
+      if (!answer.verdict.accepted && FENCE_REJECTIONS.has(answer.verdict.reason)) {
+        this.options.logger.warn({ jobId, datacenter, rejection: answer.verdict.reason }, 'final result refused');
+        return false;
+      }
+      effects = answer.effects;
+    }
     this.recordResult(job, target, { outcome, workflows, error });
+    this.carryOut(effects);
     return true;
+  }
+
+  /** AD-34 fields of a ReportJobProgress: fenced by the manager timeout fence before any stats count. */
+  admitProgress(report: {
+    jobId: string;
+    datacenter: string;
+    managerId: string;
+    managerAddress: string;
+    workflowsTotal: number;
+    workflowsCompleted: number;
+    workflowsFailed: number;
+    hasRecentProgress: boolean;
+    totalExtensionsGrantedMs: bigint;
+    maxWorkerExtensionMs: bigint;
+    workersWithExtensions: number;
+    timeoutFenceToken: bigint;
+  }): ReportAnswer {
+    const verdict = this.timeouts.receiveProgressReport({
+      jobId: report.jobId,
+      datacenter: report.datacenter,
+      managerId: report.managerId,
+      managerHost: splitAddress(report.managerAddress).host,
+      managerPort: splitAddress(report.managerAddress).port,
+      workflowsTotal: report.workflowsTotal,
+      workflowsCompleted: report.workflowsCompleted,
+      workflowsFailed: report.workflowsFailed,
+      hasRecentProgress: report.hasRecentProgress,
+      timestampMs: this.options.clock.now(),
+      fenceToken: report.timeoutFenceToken,
+      totalExtensionsGrantedMs: Number(report.totalExtensionsGrantedMs),
+      maxWorkerExtensionMs: Number(report.maxWorkerExtensionMs),
+      workersWithExtensions: report.workersWithExtensions,
+    });
+    // A job not (or no longer) tracked still takes statistics; only fence problems refuse them.
+    if (!verdict.accepted && !FENCE_REJECTIONS.has(verdict.reason)) return { accepted: true, rejection: '' };
+    if (!verdict.accepted) {
+      this.options.logger.warn(
+        { jobId: report.jobId, datacenter: report.datacenter, managerId: report.managerId, rejection: verdict.reason },
+        'progress report refused',
+      );
+    }
+    return answerOf(verdict);
+  }
+
+  /** A datacenter's local timeout (ReportJobTimeout). */
+  onTimeoutReport(report: {
+    jobId: string;
+    datacenter: string;
+    managerId: string;
+    managerAddress: string;
+    reason: TimeoutReason;
+    detail: string;
+    elapsedMs: bigint;
+    timeoutFenceToken: bigint;
+  }): ReportAnswer {
+    const verdict = this.timeouts.receiveTimeoutReport({
+      jobId: report.jobId,
+      datacenter: report.datacenter,
+      managerId: report.managerId,
+      managerHost: splitAddress(report.managerAddress).host,
+      managerPort: splitAddress(report.managerAddress).port,
+      reason: report.reason,
+      detail: report.detail,
+      elapsedMs: Number(report.elapsedMs),
+      fenceToken: report.timeoutFenceToken,
+    });
+    if (verdict.accepted && !verdict.duplicate) {
+      this.options.logger.warn(
+        { jobId: report.jobId, datacenter: report.datacenter, reason: report.reason, detail: report.detail },
+        'datacenter reports a local timeout',
+      );
+    }
+    return answerOf(verdict);
+  }
+
+  /** A new job leader in a datacenter (ReportJobLeaderTransfer): fence strictly greater. */
+  onLeaderTransfer(transfer: {
+    jobId: string;
+    datacenter: string;
+    newLeaderId: string;
+    newLeaderAddress: string;
+    timeoutFenceToken: bigint;
+  }): ReportAnswer {
+    const { host, port } = splitAddress(transfer.newLeaderAddress);
+    const verdict = this.timeouts.receiveLeaderTransfer({
+      jobId: transfer.jobId,
+      datacenter: transfer.datacenter,
+      newLeaderId: transfer.newLeaderId,
+      newLeaderHost: host,
+      newLeaderPort: port,
+      fenceToken: transfer.timeoutFenceToken,
+    });
+    if (verdict.accepted && !verdict.duplicate) {
+      const target = this.jobs.get(transfer.jobId)?.targets.find((t) => t.datacenter === transfer.datacenter);
+      if (target) {
+        target.managerId = transfer.newLeaderId;
+        if (transfer.newLeaderAddress !== '') target.managerAddress = transfer.newLeaderAddress;
+      }
+      this.options.logger.info(
+        { jobId: transfer.jobId, datacenter: transfer.datacenter, leader: transfer.newLeaderId },
+        'job leader transferred',
+      );
+    }
+    return answerOf(verdict);
   }
 
   pushProgress(): void {
@@ -223,9 +410,16 @@ export class GateJobs {
     }
   }
 
-  /** Periodic: cancel grace, missing-datacenter timeouts, retention and idempotency expiry. */
+  /** Periodic: cancel grace, the timeout tracker's check, retention and idempotency expiry. */
   tick(): void {
     const now = this.options.clock.now();
+    if (
+      this.lastTimeoutCheckAt === undefined ||
+      now - this.lastTimeoutCheckAt >= this.timeouts.config.gateCheckIntervalMs
+    ) {
+      this.lastTimeoutCheckAt = now;
+      this.carryOut(this.timeouts.check());
+    }
     for (const job of this.activeJobs()) {
       if (job.cancelDeadlineMs !== undefined && now >= job.cancelDeadlineMs) {
         for (const t of job.targets) {
@@ -234,7 +428,25 @@ export class GateJobs {
         }
         continue;
       }
-      if (now - job.startedAtMs > job.spec.timeoutMs + this.options.resultGraceMs) {
+      if (job.trackerFinished !== undefined && now - job.trackerFinished.atMs > this.options.resultGraceMs) {
+        // The tracker ended the job on a status correction; the real result never came.
+        for (const t of job.targets) {
+          if (t.result) continue;
+          const status = job.trackerFinished.statuses[t.datacenter] ?? 'timeout';
+          this.recordResult(job, t, {
+            outcome: status,
+            workflows: t.progress,
+            error: `final result from ${t.datacenter} never arrived (status ${status} from its manager)`,
+          });
+        }
+        continue;
+      }
+      // Backstop for a job the tracker could not take (at capacity): the ad-hoc missing-datacenter rule.
+      if (
+        !job.timeoutTracked &&
+        job.dispatchSettled &&
+        now - job.startedAtMs > job.spec.timeoutMs + this.options.resultGraceMs
+      ) {
         for (const t of job.targets) {
           if (t.result) continue;
           this.cancelTarget(job, t);
@@ -260,6 +472,8 @@ export class GateJobs {
       jobId: j.jobId,
       status: JobStatus[j.broadcast.status],
       watchers: j.broadcast.watcherCount,
+      timeout: j.timeout,
+      timeoutTracking: this.timeouts.view(j.jobId) ?? null,
       targets: j.targets.map((t) => ({
         datacenter: t.datacenter,
         manager: t.managerId,
@@ -276,6 +490,118 @@ export class GateJobs {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /** Starts AD-34 tracking once every dispatch of the job settled. */
+  private startTimeoutTracking(job: GateJob): void {
+    job.dispatchSettled = true;
+    if (job.finishedAtMs !== undefined) return;
+    const running = job.targets.filter((t) => t.managerId !== undefined && !t.result);
+    if (running.length === 0) return;
+    // bigint: Math.max does not apply.
+    let maxFence = 0n;
+    for (const t of running) if (t.fence > maxFence) maxFence = t.fence;
+    const started = this.timeouts.startTracking({
+      jobId: job.jobId,
+      timeoutMs: job.spec.timeoutMs,
+      datacenters: running.map((t) => t.datacenter),
+      leaseToken: termOf(maxFence),
+      startedAgoMs: Math.max(0, this.options.clock.now() - job.startedAtMs),
+    });
+    if (started.ok) job.timeoutTracked = true;
+    else
+      this.options.logger.error(
+        { jobId: job.jobId, error: started.error, detail: started.detail },
+        'job runs without timeout tracking',
+      );
+  }
+
+  /** Carries out what the timeout tracker decided. */
+  private carryOut(effects: GateTimeoutEffect[]): void {
+    for (const effect of effects) {
+      const job = this.jobs.get(effect.jobId);
+      if (!job || job.finishedAtMs !== undefined) continue;
+      if (effect.kind === 'declare-global-timeout') {
+        if (!effect.resend || job.timeout === undefined) {
+          job.timeout = { reason: effect.message.reason, detail: effect.message.detail };
+          this.options.logger.warn(
+            { jobId: job.jobId, reason: effect.message.reason, detail: effect.message.detail },
+            'global timeout declared',
+          );
+          job.broadcast.setStatus(
+            JobStatus.COMPLETING,
+            `timing out (${effect.message.reason}): ${effect.message.detail}`,
+          );
+        }
+        for (const target of effect.targets)
+          this.sendGlobalTimeout(job, effect.message, target.datacenter, target.managerId);
+        continue;
+      }
+      // job-finished: every target datacenter has (or is assumed to have) its final status.
+      for (const t of job.targets) {
+        if (t.result || !effect.syntheticDatacenters.includes(t.datacenter)) continue;
+        this.recordResult(job, t, {
+          outcome: 'timeout',
+          workflows: t.progress,
+          error: `no final status from ${t.datacenter} within ${this.timeouts.config.finalStatusWaitMs} ms of the global timeout`,
+        });
+      }
+      if (job.finishedAtMs === undefined)
+        job.trackerFinished = { atMs: this.options.clock.now(), statuses: effect.datacenters };
+    }
+  }
+
+  private sendGlobalTimeout(
+    job: GateJob,
+    message: { jobId: string; reason: TimeoutReason; detail: string; fenceToken: bigint },
+    datacenter: string,
+    managerId: string | null,
+  ): void {
+    const target = job.targets.find((t) => t.datacenter === datacenter);
+    const address =
+      (managerId !== null ? this.options.registry.get(managerId)?.address : undefined) ?? target?.managerAddress;
+    if (!target || !address) return;
+    this.managerClient(address)
+      .applyGlobalTimeout(
+        {
+          jobId: job.jobId,
+          reason: message.reason,
+          detail: message.detail,
+          timedOutAtUnixMs: BigInt(Date.now()),
+          fenceToken: message.fenceToken,
+        },
+        { deadlineMs: this.timeouts.config.globalTimeoutSendTimeoutMs },
+      )
+      .then(
+        (response) => {
+          if (response.outcome === GlobalTimeoutOutcome.ACCEPTED) {
+            this.timeouts.globalTimeoutAcknowledged(job.jobId, datacenter);
+            return;
+          }
+          if (response.outcome === GlobalTimeoutOutcome.ALREADY_FINAL) {
+            this.timeouts.globalTimeoutAcknowledged(job.jobId, datacenter);
+            const status = TERMINAL_OF_STATUS[response.status];
+            if (status === undefined) return;
+            const { effects } = this.timeouts.receiveFinalStatus({
+              jobId: job.jobId,
+              datacenter: response.datacenter || datacenter,
+              managerId: response.managerId,
+              status,
+              fenceToken: response.timeoutFenceToken,
+              gateFenceToken: response.fenceToken,
+              ...(isTimeoutReason(response.timeoutReason) ? { reason: response.timeoutReason } : {}),
+            });
+            this.carryOut(effects);
+            return;
+          }
+          this.options.logger.warn(
+            { jobId: job.jobId, datacenter, reason: response.reason, managerFence: response.fenceToken.toString() },
+            'global timeout refused by the manager',
+          );
+        },
+        (error: unknown) =>
+          this.options.logger.warn({ err: error, jobId: job.jobId, datacenter }, 'global timeout not delivered yet'),
+      );
+  }
 
   private target(jobId: string, datacenter: string, fence: bigint): DatacenterTarget | undefined {
     const target = this.jobs.get(jobId)?.targets.find((t) => t.datacenter === datacenter);
@@ -387,6 +713,11 @@ export class GateJobs {
       return parts && parts.length > 0 ? [mergeAll(parts)] : [];
     });
     const thresholds = outcome === 'completed' ? evaluateJobThresholds(job.spec, merged) : [];
+    this.timeouts.stopTracking(job.jobId);
+    if (outcome === 'timeout' && job.timeout !== undefined) {
+      const why = `timeout (${job.timeout.reason}): ${job.timeout.detail}`;
+      error = error ? `${why}; ${error}` : why;
+    }
     const result: JobResultInit = {
       status: jobStatusOf(outcome),
       datacenters: job.targets.map((t) => ({
@@ -408,4 +739,11 @@ export class GateJobs {
       'job finished',
     );
   }
+}
+
+function splitAddress(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  const host = colon < 0 ? address : address.slice(0, colon);
+  const port = colon < 0 ? 0 : Number(address.slice(colon + 1));
+  return { host, port: Number.isInteger(port) ? port : 0 };
 }

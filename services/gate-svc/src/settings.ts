@@ -1,6 +1,7 @@
 // Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { gateTimeoutSettings } from './timeout-settings.js';
 
 export const gateSettings = defineSettings({
   nodeId: s.string({ env: 'HYPERSCALE_NODE_ID', pattern: /^[A-Za-z0-9_.-]+$/, description: 'unique id of this gate' }),
@@ -60,7 +61,8 @@ export const gateSettings = defineSettings({
     default: '60s',
     min: 0,
     max: 3_600_000,
-    description: 'wait past a job timeout for a datacenter result before recording it TIMEOUT',
+    description:
+      'wait for a datacenter’s final result once the timeout tracker ended the job (and, for a job it could not track, past the job timeout)',
   }),
   cancelGrace: s.durationMs({
     env: 'HYPERSCALE_CANCEL_GRACE',
@@ -93,4 +95,5 @@ export const gateSettings = defineSettings({
   clusterId: s.string({ env: 'HYPERSCALE_CLUSTER_ID', default: 'hyperscale', description: 'managers must match' }),
   environmentId: s.string({ env: 'HYPERSCALE_ENVIRONMENT_ID', default: 'default', description: 'managers must match' }),
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+  ...gateTimeoutSettings,
 });

@@ -1,6 +1,10 @@
 // The manager's side of the gates: registration, the periodic datacenter report (capacity and
 // health inputs), job progress to the job's origin gate, and final results through an outbox that
-// retries until the gate acknowledges (a final result is never dropped).
+// retries until the gate acknowledges (a final result is never dropped). It also carries the AD-34
+// messages of @hyperscale/timeout (progress fields, local timeout reports, leader transfers) and
+// hands every answer back to the job table, which turns it into `gateAcknowledged` (or stops
+// tracking a job the gate says another manager now leads). The final result is the datacenter's
+// final status: it carries the manager timeout fence and the timeout reason.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { Clock } from '@hyperscale/deterministic';
 import {
@@ -13,8 +17,9 @@ import {
   type ReportDatacenterRequestSchema,
 } from '@hyperscale/protocol';
 import type { Logger } from '@hyperscale/runtime';
+import type { JobLeaderTransfer, JobTimeoutReport } from '@hyperscale/timeout';
 import { statsToProto } from '@hyperscale/wire';
-import type { GateReporting, ManagerIdentity, ManagerJob, ManagerJobs } from './manager-jobs.js';
+import type { GateReporting, ManagerIdentity, ManagerJob, ManagerJobs, TimeoutProgressFields } from './manager-jobs.js';
 
 type GateClient = ClientOf<typeof GateControlService>;
 
@@ -91,8 +96,9 @@ export class GateLink implements GateReporting {
     };
   }
 
-  progress(job: ManagerJob): void {
-    if (!job.originGate || !this.jobs) return;
+  progress(job: ManagerJob, timeout: TimeoutProgressFields | undefined): void {
+    const jobs = this.jobs;
+    if (!job.originGate || !jobs) return;
     this.client(job.originGate)
       .reportJobProgress({
         jobId: job.jobId,
@@ -100,16 +106,69 @@ export class GateLink implements GateReporting {
         managerId: this.options.identity.managerId,
         sequence: job.progressSequence,
         status: job.broadcast.status,
-        workflows: this.jobs.workflowStats(job).map(statsToProto),
+        workflows: jobs.workflowStats(job).map(statsToProto),
         fenceToken: job.gateFence,
+        managerAddress: this.options.identity.address,
+        ...(timeout
+          ? {
+              workflowsTotal: timeout.workflowsTotal,
+              workflowsCompleted: timeout.workflowsCompleted,
+              workflowsFailed: timeout.workflowsFailed,
+              hasRecentProgress: timeout.hasRecentProgress,
+              totalExtensionsGrantedMs: BigInt(Math.round(timeout.totalExtensionsGrantedMs)),
+              maxWorkerExtensionMs: BigInt(Math.round(timeout.maxWorkerExtensionMs)),
+              workersWithExtensions: timeout.workersWithExtensions,
+              timeoutFenceToken: timeout.fenceToken,
+            }
+          : { timeoutFenceToken: jobs.timeoutFence(job) }),
       })
-      .catch((error: unknown) =>
-        this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'),
+      .then(
+        (response) => jobs.gateAnswered(job.jobId, 'progress', response.accepted, response.rejection),
+        (error: unknown) => this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'),
+      );
+  }
+
+  timeoutReport(job: ManagerJob, report: JobTimeoutReport): void {
+    const jobs = this.jobs;
+    if (!job.originGate || !jobs) return;
+    this.client(job.originGate)
+      .reportJobTimeout({
+        jobId: report.jobId,
+        datacenter: report.datacenter,
+        managerId: report.managerId,
+        managerAddress: this.options.identity.address,
+        reason: report.reason,
+        detail: report.detail,
+        elapsedMs: BigInt(Math.max(0, Math.round(report.elapsedMs))),
+        timeoutFenceToken: report.fenceToken,
+      })
+      .then(
+        (response) => jobs.gateAnswered(job.jobId, 'timeout-report', response.accepted, response.rejection),
+        (error: unknown) =>
+          this.options.logger.warn({ err: error, jobId: job.jobId }, 'timeout report not delivered yet'),
+      );
+  }
+
+  leaderTransfer(job: ManagerJob, transfer: JobLeaderTransfer): void {
+    const jobs = this.jobs;
+    if (!job.originGate || !jobs) return;
+    this.client(job.originGate)
+      .reportJobLeaderTransfer({
+        jobId: transfer.jobId,
+        datacenter: transfer.datacenter,
+        newLeaderId: transfer.newLeaderId,
+        newLeaderAddress: this.options.identity.address,
+        timeoutFenceToken: transfer.fenceToken,
+      })
+      .then(
+        (response) => jobs.gateAnswered(job.jobId, 'leader-transfer', response.accepted, response.rejection),
+        (error: unknown) =>
+          this.options.logger.warn({ err: error, jobId: job.jobId }, 'leader transfer not delivered yet'),
       );
   }
 
   result(job: ManagerJob): void {
-    if (!job.originGate) return;
+    if (!job.originGate || this.outbox.has(job.jobId)) return;
     this.outbox.set(job.jobId, { job, since: this.options.clock.now(), sending: false });
     this.flushOutbox();
   }
@@ -136,9 +195,14 @@ export class GateLink implements GateReporting {
           error: result.error ?? '',
           elapsedMs: result.elapsedMs,
           fenceToken: entry.job.gateFence,
+          timeoutFenceToken: this.jobs?.timeoutFence(entry.job) ?? entry.job.gateFence,
+          timeoutReason: entry.job.timedOut?.reason ?? '',
         })
         .then(
-          () => this.outbox.delete(jobId),
+          (response) => {
+            this.outbox.delete(jobId);
+            this.jobs?.gateAnswered(jobId, 'final-status', response.accepted, '');
+          },
           (error: unknown) => this.options.logger.warn({ err: error, jobId }, 'final result not delivered to gate yet'),
         )
         .finally(() => {

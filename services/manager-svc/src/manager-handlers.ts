@@ -1,5 +1,7 @@
 // ManagerService handlers: validate what gates, clients and workers send, then hand it to the
-// job table. Bad input gets INVALID_ARGUMENT naming the field and changes nothing.
+// job table. Bad input gets INVALID_ARGUMENT naming the field and changes nothing. A global
+// timeout with a stale fence is refused in the response (outcome REJECTED, reason stale-fence,
+// with the manager's status correction), not with a gRPC error, so the correction reaches the gate.
 import { JobSpecError } from '@hyperscale/loadgen';
 import {
   BackpressureLevel,
@@ -9,6 +11,7 @@ import {
   invalidArgument,
   type ManagerService,
 } from '@hyperscale/protocol';
+import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, resultKindOf, StatsDecodeError, specErrorToStatus, statsFromProto } from '@hyperscale/wire';
 import type { ManagerJobs } from './manager-jobs.js';
 
@@ -71,6 +74,23 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
       return { status: job.broadcast.status, alreadyTerminal, cancelledWorkflows: cancelledShares };
     },
 
+    async applyGlobalTimeout(request) {
+      if (request.jobId === '' || !SAFE_ID.test(request.jobId)) {
+        throw invalidArgument('job_id', 'is required and may only contain letters, digits, _ . -');
+      }
+      if (!isTimeoutReason(request.reason)) {
+        throw invalidArgument('reason', 'must be one of overall, stuck, datacenter-timeout, gate-unreachable');
+      }
+      if (request.detail.length > 1_024) throw invalidArgument('detail', 'must be at most 1024 characters');
+      return jobs.applyGlobalTimeout({
+        jobId: request.jobId,
+        reason: request.reason,
+        detail: request.detail,
+        timedOutAtMs: Number(request.timedOutAtUnixMs),
+        fenceToken: request.fenceToken,
+      });
+    },
+
     async registerWorker(request) {
       const versionError = checkProtocolVersion(request.version);
       if (versionError) return { accepted: false, error: versionError, managerId: ctx.managerId };
@@ -97,7 +117,9 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
       jobs.pool.touch(request.workerId);
       const stats = decodedStats(request.stats);
       const accepted = stats !== undefined && jobs.onProgress(request.jobId, request.workflowId, stats);
-      return { accepted, backpressure: { level: BackpressureLevel.NONE } };
+      // AD-26: the grant (when the worker asked) and the time left before the job's deadline.
+      const time = accepted ? jobs.requestExtension(request.jobId, request.workerId, request.extension) : {};
+      return { accepted, backpressure: { level: BackpressureLevel.NONE }, ...time };
     },
 
     async reportResult(request) {

@@ -1,6 +1,22 @@
 // The manager's jobs: intake, the per-job coordinators, and carrying out their commands over gRPC
 // (dispatch and cancel to workers). Progress and final results go to the job's watchers and, for
 // jobs a gate submitted, to that gate through the GateLink.
+//
+// Timeouts (AD-34, @hyperscale/timeout): one ManagerJobTimeouts for every job this manager leads,
+// ticked from `tick()` at its own cadence (`managerTickIntervalMs`). A job a gate submitted is
+// gate-coordinated (the gate decides, this manager reports), any other is local-authority. Progress
+// for the timeout rules is a completed iteration or request (a load generator that still completes
+// requests is not stuck, whatever the responses say), or a workflow ending. A `time-out-job`
+// effect cancels the job's shares and the job ends TIMEOUT with the reason once they are back (or
+// after the coordinator's cancel grace). Exactly one final status: the timeout package's latch
+// (`finishJob`) is consulted whenever the coordinator finishes, and a job the latch timed out
+// always ends TIMEOUT, whatever its coordinator's outcome.
+//
+// AD-26 extensions: a worker asks with its progress report; a grant extends the job's deadline
+// (timeout + every grant), and each progress ack tells the worker how much time is left so it
+// knows when asking is due (see worker-svc manager-reporter.ts for when a worker asks). A worker
+// that keeps asking after its grants are exhausted is, after the grace period, evicted from the
+// job: its shares are cancelled and re-dispatched like a lost worker's.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
 import {
@@ -9,6 +25,7 @@ import {
   type JobCommand,
   JobCoordinator,
   type ShareDispatch,
+  termOf,
   WorkerPool,
 } from '@hyperscale/jobs';
 import {
@@ -21,12 +38,27 @@ import {
 import {
   type ClientOf,
   createClient,
+  type ExtensionRequest as ExtensionRequestMessage,
+  GlobalTimeoutOutcome,
   JobStatus,
   notFound,
   resourceExhausted,
   WorkerService,
 } from '@hyperscale/protocol';
 import type { Logger } from '@hyperscale/runtime';
+import {
+  effectiveTimeoutMs,
+  type GateAckKind,
+  type JobGlobalTimeout,
+  type JobLeaderTransfer,
+  type JobProgressReport,
+  type JobReportedStatus,
+  type JobTimeoutReport,
+  ManagerJobTimeouts,
+  type ManagerTimeoutEffect,
+  type TimeoutConfig,
+  type TimeoutReason,
+} from '@hyperscale/timeout';
 import {
   JobBroadcast,
   type JobProgressInit,
@@ -35,6 +67,7 @@ import {
   statsToProto,
   workflowSpecToProto,
 } from '@hyperscale/wire';
+import { managerTimeoutConfigFromEnvironment } from './timeout-settings.js';
 
 export interface ManagerIdentity {
   managerId: string;
@@ -43,9 +76,56 @@ export interface ManagerIdentity {
   address: string;
 }
 
+/** The AD-34 fields of a progress report to the gate. */
+export type TimeoutProgressFields = Omit<
+  JobProgressReport,
+  'jobId' | 'datacenter' | 'managerId' | 'managerHost' | 'managerPort' | 'timestampMs'
+>;
+
 export interface GateReporting {
-  progress(job: ManagerJob): void;
+  progress(job: ManagerJob, timeout: TimeoutProgressFields | undefined): void;
   result(job: ManagerJob): void;
+  timeoutReport(job: ManagerJob, report: JobTimeoutReport): void;
+  leaderTransfer(job: ManagerJob, transfer: JobLeaderTransfer): void;
+}
+
+/** What ApplyGlobalTimeout answers (ApplyGlobalTimeoutResponse). */
+export interface GlobalTimeoutAnswer {
+  outcome: GlobalTimeoutOutcome;
+  reason: string;
+  status: JobStatus;
+  fenceToken: bigint;
+  datacenter: string;
+  managerId: string;
+  timeoutFenceToken: bigint;
+  timeoutReason: string;
+}
+
+/** What a worker's progress ack says about time (ReportProgressResponse). */
+export interface ExtensionAnswer {
+  extension?: {
+    granted: boolean;
+    extensionMs: bigint;
+    remainingExtensions: number;
+    denialReason: string;
+    isExhaustionWarning: boolean;
+    inGracePeriod: boolean;
+    gracePeriodRemainingMs: bigint;
+  };
+  deadlineRemainingMs?: bigint;
+}
+
+const REPORTED_STATUS: Record<JobReportedStatus, JobStatus> = {
+  running: JobStatus.RUNNING,
+  completed: JobStatus.COMPLETED,
+  failed: JobStatus.FAILED,
+  cancelled: JobStatus.CANCELLED,
+  timeout: JobStatus.TIMEOUT,
+};
+
+/** Work a share has done: completed iterations plus requests (multi-step iterations progress too). */
+function workDone(stats: StatsSnapshot): number {
+  return stats.steps.reduce((n, step) => n + step.requests, stats.iterations);
 }
 
 export interface ManagerJob {
@@ -61,6 +141,10 @@ export interface ManagerJob {
   progressDirty: boolean;
   progressSequence: bigint;
   result: JobResultInit | undefined;
+  /** Set once the timeout latch decided TIMEOUT: the job ends TIMEOUT with this reason. */
+  timedOut: { reason: TimeoutReason; detail: string } | undefined;
+  /** Work done per share (see `workDone`), to tell progress from a repeated snapshot. */
+  workBySub: Map<string, number>;
 }
 
 export interface ManagerJobsOptions {
@@ -71,6 +155,8 @@ export interface ManagerJobsOptions {
   maxActiveJobs: number;
   jobRetentionMs: number;
   gateReporting: GateReporting;
+  /** @hyperscale/timeout overrides; default: the HYPERSCALE_TIMEOUT_* / EXTENSION_* settings. */
+  timeoutConfig?: Partial<TimeoutConfig>;
 }
 
 type WorkerClient = ClientOf<typeof WorkerService>;
@@ -102,9 +188,27 @@ export class ManagerJobs {
   private readonly jobs = new Map<string, ManagerJob>();
   private readonly byIdempotencyKey = new Map<string, string>();
   private readonly workerClients = new Map<string, WorkerClient>();
+  readonly timeouts: ManagerJobTimeouts;
+  private lastTimeoutTickAt: number | undefined;
 
   constructor(private readonly options: ManagerJobsOptions) {
     this.pool = new WorkerPool(options.clock, { livenessTimeoutMs: options.workerTimeoutMs, maxWorkers: 10_000 });
+    const { identity } = options;
+    this.timeouts = new ManagerJobTimeouts({
+      clock: options.clock,
+      // The address is known only once the gRPC port is bound: read it when a report is built.
+      identity: {
+        datacenter: identity.datacenter,
+        managerId: identity.managerId,
+        get host() {
+          return hostOf(identity.address);
+        },
+        get port() {
+          return portOf(identity.address);
+        },
+      },
+      config: options.timeoutConfig ?? managerTimeoutConfigFromEnvironment(),
+    });
   }
 
   get(jobId: string): ManagerJob | undefined {
@@ -164,9 +268,27 @@ export class ManagerJobs {
       progressDirty: false,
       progressSequence: 0n,
       result: undefined,
+      timedOut: undefined,
+      workBySub: new Map(),
     };
     this.jobs.set(jobId, job);
     if (job.idempotencyKey) this.byIdempotencyKey.set(job.idempotencyKey, jobId);
+    // The gate's lease epoch is the term of its dispatch fence (the counter part numbers its
+    // dispatches); the manager timeout fence starts at the dispatch fence, so a re-dispatch of the
+    // job to another manager of this datacenter supersedes this one's reports.
+    const tracking = this.timeouts.startTracking({
+      jobId,
+      timeoutMs: spec.timeoutMs,
+      ...(job.originGate ? { gate: { addr: job.originGate, leaseToken: termOf(job.gateFence) } } : {}),
+      initialFenceToken: job.gateFence,
+      workflowsTotal: spec.workflows.length,
+    });
+    if (!tracking.ok) {
+      this.options.logger.error(
+        { jobId, error: tracking.error, detail: tracking.detail },
+        'job runs without timeout tracking',
+      );
+    }
     this.options.logger.info(
       { jobId, workflows: spec.workflows.map((w) => w.name), originGate: job.originGate },
       'job accepted',
@@ -189,7 +311,111 @@ export class ManagerJobs {
     const job = this.jobs.get(jobId);
     if (!job?.coordinator.onProgress(workflowId, stats)) return false;
     job.progressDirty = true;
+    this.noteWork(job, workflowId, stats);
     return true;
+  }
+
+  /** AD-26: a worker asks for more time with its progress; returns the grant and the time left. */
+  requestExtension(jobId: string, workerId: string, request: ExtensionRequestMessage | undefined): ExtensionAnswer {
+    const answer: ExtensionAnswer = {};
+    if (request !== undefined && this.jobs.has(jobId)) {
+      const reply = this.timeouts.requestExtension(jobId, {
+        workerId,
+        reason: request.reason,
+        currentProgress: request.currentProgress,
+        ...(request.completedItems > 0n ? { completedItems: Number(request.completedItems) } : {}),
+        ...(request.totalItems > 0n ? { totalItems: Number(request.totalItems) } : {}),
+        ...(request.estimatedCompletionMs > 0n ? { estimatedCompletionMs: Number(request.estimatedCompletionMs) } : {}),
+      });
+      if (reply.granted) {
+        this.options.logger.info(
+          { jobId, workerId, extensionMs: reply.extensionMs, remaining: reply.remainingExtensions },
+          'extension granted',
+        );
+      }
+      answer.extension = {
+        granted: reply.granted,
+        extensionMs: BigInt(Math.round(reply.extensionMs)),
+        remainingExtensions: reply.remainingExtensions,
+        denialReason: reply.denialReason ?? '',
+        isExhaustionWarning: reply.isExhaustionWarning,
+        inGracePeriod: reply.inGracePeriod,
+        gracePeriodRemainingMs: BigInt(Math.round(reply.gracePeriodRemainingMs)),
+      };
+    }
+    const remaining = this.deadlineRemainingMs(jobId);
+    if (remaining !== undefined) answer.deadlineRemainingMs = BigInt(remaining);
+    return answer;
+  }
+
+  /** Time left before the job's deadline (timeout + extensions); undefined once it is final. */
+  deadlineRemainingMs(jobId: string): number | undefined {
+    const state = this.timeouts.stateOf(jobId);
+    if (state === undefined || state.finalStatus !== null) return undefined;
+    return Math.max(0, Math.round(state.startedAt + effectiveTimeoutMs(state) - this.options.clock.now()));
+  }
+
+  /** A gate's JobGlobalTimeout (ApplyGlobalTimeout): fenced, answered with a correction when refused. */
+  applyGlobalTimeout(message: JobGlobalTimeout): GlobalTimeoutAnswer {
+    const job = this.jobs.get(message.jobId);
+    const result = this.timeouts.receiveGlobalTimeout(message);
+    const answer: GlobalTimeoutAnswer = {
+      outcome: GlobalTimeoutOutcome.REJECTED,
+      reason: '',
+      status: job?.broadcast.status ?? JobStatus.UNSPECIFIED,
+      fenceToken: this.timeouts.stateOf(message.jobId)?.gateFenceToken ?? 0n,
+      datacenter: this.options.identity.datacenter,
+      managerId: this.options.identity.managerId,
+      timeoutFenceToken: this.timeouts.stateOf(message.jobId)?.fenceToken ?? job?.gateFence ?? 0n,
+      timeoutReason: '',
+    };
+    if (result.outcome === 'accepted') {
+      if (!result.duplicate) {
+        this.options.logger.warn({ jobId: message.jobId, reason: message.reason }, 'global timeout from the gate');
+      }
+      this.carryOut(result.effects);
+      answer.outcome = GlobalTimeoutOutcome.ACCEPTED;
+      answer.status = JobStatus.TIMEOUT;
+      answer.timeoutReason = job?.timedOut?.reason ?? message.reason;
+      answer.fenceToken = this.timeouts.stateOf(message.jobId)?.gateFenceToken ?? message.fenceToken;
+      return answer;
+    }
+    const correction = result.correction;
+    if (correction !== null) {
+      answer.status = REPORTED_STATUS[correction.status];
+      answer.fenceToken = correction.gateFenceToken;
+      answer.timeoutFenceToken = correction.fenceToken;
+      answer.timeoutReason = correction.reason ?? '';
+    }
+    if (result.outcome === 'already-final') {
+      answer.outcome = GlobalTimeoutOutcome.ALREADY_FINAL;
+      return answer;
+    }
+    answer.reason = result.reason;
+    this.options.logger.warn(
+      { jobId: message.jobId, reason: result.reason, fence: message.fenceToken.toString() },
+      'global timeout refused',
+    );
+    return answer;
+  }
+
+  /** The gate answered a report: `rejection` is empty when it accepted it. */
+  gateAnswered(jobId: string, kind: GateAckKind, accepted: boolean, rejection: string): void {
+    if (rejection === 'stale-fence' || rejection === 'conflicting-leader') {
+      // The gate knows a newer leader of this job in our datacenter: we no longer lead it.
+      this.options.logger.warn({ jobId, kind, rejection }, 'gate refused our report; no longer tracking the job');
+      this.timeouts.stopTracking(jobId);
+      return;
+    }
+    // An unknown job is no contact: the gate-unreachable fallback must still be able to fire.
+    // (Any answer to a final result settles it: the gate has it, or will never take it.)
+    if (rejection === 'unknown-job' || (!accepted && kind !== 'progress' && kind !== 'final-status')) return;
+    this.timeouts.gateAcknowledged(jobId, kind);
+  }
+
+  /** The manager timeout fence reports about `job` carry. */
+  timeoutFence(job: ManagerJob): bigint {
+    return this.timeouts.stateOf(job.jobId)?.fenceToken ?? job.gateFence;
   }
 
   onResult(
@@ -202,24 +428,142 @@ export class ManagerJobs {
     const job = this.jobs.get(jobId);
     if (!job) return false;
     job.progressDirty = true;
+    if (stats !== undefined) this.noteWork(job, workflowId, stats);
     this.execute(job, job.coordinator.onResult(workflowId, status, stats, error || undefined));
+    // A workflow ending is AD-33 progress too.
+    this.timeouts.recordProgress(jobId, this.workflowCounts(job));
     return true;
   }
 
-  /** Periodic: worker liveness, retries after backoff, cancel grace periods, retention. */
+  /** Periodic: worker liveness, retries after backoff, cancel grace periods, timeouts, retention. */
   tick(): void {
     for (const workerId of this.pool.expire()) {
       this.options.logger.warn({ workerId }, 'worker lost; re-dispatching its shares');
-      for (const job of this.activeJobs()) this.execute(job, job.coordinator.onWorkerLost(workerId));
+      for (const job of this.activeJobs()) {
+        this.timeouts.workerRemoved(job.jobId, workerId);
+        this.execute(job, job.coordinator.onWorkerLost(workerId));
+      }
     }
     for (const job of this.activeJobs()) this.execute(job, job.coordinator.tick());
     const now = this.options.clock.now();
+    // The timeout loop keeps its own cadence inside the faster jobs tick.
+    if (
+      this.lastTimeoutTickAt === undefined ||
+      now - this.lastTimeoutTickAt >= this.timeouts.config.managerTickIntervalMs
+    ) {
+      this.lastTimeoutTickAt = now;
+      this.carryOut(this.timeouts.tick());
+    }
     for (const [id, job] of this.jobs) {
       if (job.finishedAtMs !== undefined && now - job.finishedAtMs > this.options.jobRetentionMs) {
         this.jobs.delete(id);
+        this.timeouts.stopTracking(id);
         if (job.idempotencyKey) this.byIdempotencyKey.delete(job.idempotencyKey);
       }
     }
+  }
+
+  /** Carries out what the timeout package decided. */
+  private carryOut(effects: ManagerTimeoutEffect[]): void {
+    for (const effect of effects) {
+      const job = this.jobs.get(effect.kind === 'send-final-status' ? effect.status.jobId : jobIdOf(effect));
+      if (!job) continue;
+      switch (effect.kind) {
+        case 'send-progress-report':
+          this.sendProgressToGate(job, effect.report);
+          break;
+        case 'send-timeout-report':
+          this.options.gateReporting.timeoutReport(job, effect.report);
+          break;
+        case 'send-leader-transfer':
+          this.options.gateReporting.leaderTransfer(job, effect.transfer);
+          break;
+        case 'send-final-status':
+          // The final result (ReportJobResult, with the timeout fence and reason) is this
+          // datacenter's final status; the gate link's outbox repeats it until acknowledged.
+          if (job.result !== undefined) this.options.gateReporting.result(job);
+          break;
+        case 'time-out-job':
+          this.timeOut(job, effect.reason, effect.detail);
+          break;
+        case 'evict-worker':
+          this.evictWorker(job, effect.workerId);
+          break;
+      }
+    }
+  }
+
+  private timeOut(job: ManagerJob, reason: TimeoutReason, detail: string): void {
+    if (job.result !== undefined || job.timedOut !== undefined) return;
+    job.timedOut = { reason, detail };
+    this.options.logger.warn({ jobId: job.jobId, reason, detail }, 'job timed out; cancelling its shares');
+    job.broadcast.setStatus(JobStatus.COMPLETING, `timing out (${reason}): ${detail}`);
+    const commands = job.coordinator.cancel(`timeout (${reason})`);
+    this.execute(job, commands);
+    // A coordinator already cancelling (a user cancel lost the race to the timeout) finishes on
+    // its own; its outcome is overridden by `timedOut` in finish().
+  }
+
+  /** AD-26: extensions exhausted and grace over: the worker leaves the job like a lost one. */
+  private evictWorker(job: ManagerJob, workerId: string): void {
+    if (job.result !== undefined) return;
+    this.options.logger.warn({ jobId: job.jobId, workerId }, 'worker evicted from the job: extensions exhausted');
+    for (const share of job.coordinator.activeShares()) {
+      if (share.workerId !== workerId) continue;
+      this.sendCancel(job, {
+        kind: 'cancel',
+        subId: share.subId,
+        workerId,
+        workerAddress: share.workerAddress,
+        fence: share.fence,
+        reason: 'evicted: extensions exhausted',
+      });
+    }
+    this.timeouts.workerRemoved(job.jobId, workerId);
+    this.execute(job, job.coordinator.onWorkerLost(workerId));
+  }
+
+  private noteWork(job: ManagerJob, subId: string, stats: StatsSnapshot): void {
+    const done = workDone(stats);
+    if (done <= (job.workBySub.get(subId) ?? 0)) return;
+    job.workBySub.set(subId, done);
+    this.timeouts.recordProgress(job.jobId);
+  }
+
+  private workflowCounts(job: ManagerJob): {
+    workflowsTotal: number;
+    workflowsCompleted: number;
+    workflowsFailed: number;
+  } {
+    let completed = 0;
+    let failed = 0;
+    for (const w of job.coordinator.workflows()) {
+      if (w.state === 'completed') completed++;
+      else if (w.state === 'failed' || w.state === 'cancelled') failed++;
+    }
+    return { workflowsTotal: job.spec.workflows.length, workflowsCompleted: completed, workflowsFailed: failed };
+  }
+
+  /** The AD-34 fields of a progress report from the job's tracking state. */
+  private timeoutFields(job: ManagerJob): TimeoutProgressFields | undefined {
+    const state = this.timeouts.stateOf(job.jobId);
+    if (state === undefined) return undefined;
+    return {
+      workflowsTotal: state.workflowsTotal,
+      workflowsCompleted: state.workflowsCompleted,
+      workflowsFailed: state.workflowsFailed,
+      hasRecentProgress: this.options.clock.now() - state.lastProgressAt < this.timeouts.config.recentProgressWindowMs,
+      fenceToken: state.fenceToken,
+      totalExtensionsGrantedMs: state.totalExtensionsGrantedMs,
+      maxWorkerExtensionMs: state.maxWorkerExtensionMs,
+      workersWithExtensions: state.workersWithExtensions.size,
+    };
+  }
+
+  private sendProgressToGate(job: ManagerJob, report: JobProgressReport | undefined): void {
+    if (!job.originGate) return;
+    job.progressSequence += 1n;
+    this.options.gateReporting.progress(job, report ?? this.timeoutFields(job));
   }
 
   /** Cumulative per-workflow statistics of a job, for progress and results. */
@@ -247,7 +591,7 @@ export class ManagerJobs {
       job.progressDirty = false;
       job.progressSequence += 1n;
       job.broadcast.setProgress(this.progressMessage(job));
-      if (job.originGate) this.options.gateReporting.progress(job);
+      if (job.originGate) this.options.gateReporting.progress(job, this.timeoutFields(job));
     }
   }
 
@@ -258,6 +602,8 @@ export class ManagerJobs {
         jobId: j.jobId,
         status: JobStatus[j.broadcast.status],
         originGate: j.originGate,
+        timedOut: j.timedOut,
+        deadlineRemainingMs: this.deadlineRemainingMs(j.jobId),
         coordinator: j.coordinator.debugState(),
       })),
     };
@@ -344,9 +690,25 @@ export class ManagerJobs {
       );
   }
 
-  private finish(job: ManagerJob, outcome: 'completed' | 'failed' | 'cancelled', error: string | undefined): void {
+  private finish(
+    job: ManagerJob,
+    outcome: 'completed' | 'failed' | 'cancelled',
+    coordinatorError: string | undefined,
+  ): void {
+    if (job.result !== undefined) return;
+    let error = coordinatorError;
+    let latchEffects: ManagerTimeoutEffect[] = [];
+    if (job.timedOut === undefined) {
+      const latch = this.timeouts.finishJob(job.jobId, outcome);
+      if (latch.accepted) latchEffects = latch.effects;
+      else if (latch.reason === 'already-final' && latch.finalStatus === 'timeout') {
+        const state = this.timeouts.stateOf(job.jobId);
+        job.timedOut = { reason: state?.finalReason ?? 'overall', detail: 'timed out before the job ended' };
+      }
+    }
+    if (job.timedOut !== undefined) error = `timeout (${job.timedOut.reason}): ${job.timedOut.detail}`;
     const workflows = this.workflowStats(job);
-    const status = jobStatusOf(outcome);
+    const status = job.timedOut !== undefined ? JobStatus.TIMEOUT : jobStatusOf(outcome);
     const thresholds = job.originGate ? [] : evaluateJobThresholds(job.spec, workflows);
     const thresholdsFailed = thresholds.some((t) => !t.passed);
     job.result = {
@@ -366,7 +728,31 @@ export class ManagerJobs {
     };
     job.finishedAtMs = this.options.clock.now();
     job.broadcast.finish(job.result);
-    this.options.logger.info({ jobId: job.jobId, outcome, error }, 'job finished');
+    this.options.logger.info({ jobId: job.jobId, status: JobStatus[status], error }, 'job finished');
     if (job.originGate) this.options.gateReporting.result(job);
+    // send-final-status effects are carried by the result just handed to the gate link.
+    this.carryOut(latchEffects.filter((e) => e.kind !== 'send-final-status'));
   }
+}
+
+function jobIdOf(effect: Exclude<ManagerTimeoutEffect, { kind: 'send-final-status' }>): string {
+  switch (effect.kind) {
+    case 'send-progress-report':
+    case 'send-timeout-report':
+      return effect.report.jobId;
+    case 'send-leader-transfer':
+      return effect.transfer.jobId;
+    default:
+      return effect.jobId;
+  }
+}
+
+function hostOf(address: string): string {
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? address : address.slice(0, colon).replace(/^\[|\]$/g, '');
+}
+
+function portOf(address: string): number {
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return Number.isInteger(port) ? port : 0;
 }

@@ -1,6 +1,7 @@
 // Every setting manager-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { managerTimeoutSettings } from './timeout-settings.js';
 
 export const managerSettings = defineSettings({
   nodeId: s.string({
@@ -95,4 +96,5 @@ export const managerSettings = defineSettings({
     description: 'workers and gates must match',
   }),
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+  ...managerTimeoutSettings,
 });

@@ -1,6 +1,22 @@
 // Everything the worker says to managers: registration and heartbeats to each configured
 // manager, progress to the job's manager, and final results through an outbox that retries until
 // the manager acknowledges (a final result is never dropped; it expires only after `outboxTtlMs`).
+//
+// AD-26 extensions — when a worker asks for more time. A share runs for its duration plus its
+// graceful stop, and the job's `timeout` defaults to the critical path plus a margin, so a share
+// normally ends well inside the deadline. It nears the deadline only when its in-flight iterations
+// drain slowly through a long graceful stop, or when the user set a `timeout` shorter than the
+// planned work. Either way the share is still generating load, and AD-26 lets such work buy a
+// bounded amount of time (grants halve: 15, 7.5, 3.75, 1.875, 1 s by default, ≈ 29 s at most)
+// while a hung share cannot. So a share's progress report carries an ExtensionRequest only when
+//   1. the manager's last progress ack said the job's deadline (timeout + grants so far) is less
+//      than `extensionAskWindowMs` away — asking earlier would spend grants that push every
+//      datacenter's deadline for nothing; the window spans many progress reports (250 ms), so a
+//      progressing share always gets to ask before the manager's timeout loop looks again;
+//   2. the share's work (completed iterations + requests) strictly grew since its last request —
+//      the manager would refuse anything else (no-progress), and a stuck share must not ask;
+//   3. the manager has not said its grants are exhausted: asking after that only starts the
+//      eviction grace period, so a well-behaved worker stops and lets the job time out.
 
 import type { StatsSnapshot } from '@hyperscale/loadgen';
 import {
@@ -49,6 +65,25 @@ export interface ManagerReporterOptions {
   activeWorkflowIds: () => string[];
   /** How long an unacknowledged final result keeps being retried. */
   outboxTtlMs?: number;
+  /** Ask for an extension when the job's deadline is closer than this (see the header). */
+  extensionAskWindowMs?: number;
+}
+
+/** Default ask window: 12 progress reports at the default 250 ms, well under the first 15 s grant. */
+export const EXTENSION_ASK_WINDOW_MS = 3_000;
+
+/** Per running share: what the manager last said about the deadline, and what we last asked with. */
+interface ShareTime {
+  deadlineRemainingMs: number | undefined;
+  ackAtMs: number;
+  lastAskWork: number;
+  exhausted: boolean;
+}
+
+const MAX_TRACKED_SHARES = 10_000;
+
+function workDone(stats: StatsSnapshot): number {
+  return stats.steps.reduce((n, step) => n + step.requests, stats.iterations);
 }
 
 const RESULT_STATUS = {
@@ -63,6 +98,7 @@ export class ManagerReporter {
   private readonly clients = new Map<string, ManagerClient>();
   private readonly registered = new Set<string>();
   private readonly outbox = new Map<string, { result: FinalResult; since: number; sending: boolean }>();
+  private readonly shareTimes = new Map<string, ShareTime>();
 
   constructor(private readonly options: ManagerReporterOptions) {}
 
@@ -101,7 +137,8 @@ export class ManagerReporter {
   }
 
   async sendProgress(report: ProgressReport): Promise<void> {
-    await this.client(report.managerAddress).reportProgress({
+    const extension = this.extensionRequest(report);
+    const response = await this.client(report.managerAddress).reportProgress({
       jobId: report.jobId,
       workflowId: report.workflowId,
       workflowName: report.workflowName,
@@ -111,10 +148,53 @@ export class ManagerReporter {
       elapsedMs: BigInt(Math.round(report.elapsedMs)),
       availableCores: report.availableCores,
       sequence: report.sequence,
+      ...(extension ? { extension } : {}),
     });
+    const time = this.shareTimes.get(report.workflowId);
+    if (!time) return;
+    time.deadlineRemainingMs =
+      response.deadlineRemainingMs === undefined ? undefined : Number(response.deadlineRemainingMs);
+    time.ackAtMs = this.options.now();
+    const grant = response.extension;
+    if (!extension || !grant) return;
+    if (grant.granted) {
+      this.options.logger.info(
+        { workflowId: report.workflowId, extensionMs: Number(grant.extensionMs), left: grant.remainingExtensions },
+        'extension granted',
+      );
+    } else if (grant.denialReason === 'exhausted' || grant.denialReason === 'job-finished') {
+      time.exhausted = true;
+    }
+    if (grant.granted && grant.remainingExtensions === 0) time.exhausted = true;
+  }
+
+  /** The extension request to attach to this report, if asking is due (see the header). */
+  private extensionRequest(report: ProgressReport) {
+    let time = this.shareTimes.get(report.workflowId);
+    if (!time) {
+      if (this.shareTimes.size >= MAX_TRACKED_SHARES) {
+        const oldest = this.shareTimes.keys().next().value;
+        if (oldest !== undefined) this.shareTimes.delete(oldest);
+      }
+      time = { deadlineRemainingMs: undefined, ackAtMs: this.options.now(), lastAskWork: 0, exhausted: false };
+      this.shareTimes.set(report.workflowId, time);
+      return undefined;
+    }
+    if (time.exhausted || time.deadlineRemainingMs === undefined) return undefined;
+    const left = time.deadlineRemainingMs - (this.options.now() - time.ackAtMs);
+    if (left > (this.options.extensionAskWindowMs ?? EXTENSION_ASK_WINDOW_MS)) return undefined;
+    const work = workDone(report.stats);
+    if (work <= time.lastAskWork) return undefined;
+    time.lastAskWork = work;
+    return {
+      reason: `share still progressing with ${Math.max(0, Math.round(left))} ms left before the job deadline`,
+      currentProgress: 0,
+      completedItems: BigInt(work),
+    };
   }
 
   deliverResult(result: FinalResult): void {
+    this.shareTimes.delete(result.workflowId);
     this.outbox.set(result.workflowId, { result, since: this.options.now(), sending: false });
     this.flushOutbox();
   }

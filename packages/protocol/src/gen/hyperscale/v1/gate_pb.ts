@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hyperscale/v1/gate.proto.
  */
 export const file_hyperscale_v1_gate: GenFile = /*@__PURE__*/
-  fileDesc("ChhoeXBlcnNjYWxlL3YxL2dhdGUucHJvdG8SDWh5cGVyc2NhbGUudjEiRAoQU3VibWl0Sm9iUmVxdWVzdBIwCgpzdWJtaXNzaW9uGAEgASgLMhwuaHlwZXJzY2FsZS52MS5Kb2JTdWJtaXNzaW9uIkEKEVN1Ym1pdEpvYlJlc3BvbnNlEiwKCGFjY2VwdGVkGAEgASgLMhouaHlwZXJzY2FsZS52MS5Kb2JBY2NlcHRlZCIhCg9XYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIjwKEFdhdGNoSm9iUmVzcG9uc2USKAoGdXBkYXRlGAEgASgLMhguaHlwZXJzY2FsZS52MS5Kb2JVcGRhdGUiHwoNR2V0Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiNQoOR2V0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuaHlwZXJzY2FsZS52MS5Kb2JJbmZvIjIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJXChFDYW5jZWxKb2JSZXNwb25zZRIoCgZzdGF0dXMYASABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxIYChBhbHJlYWR5X3Rlcm1pbmFsGAIgASgIIhgKFkxpc3REYXRhY2VudGVyc1JlcXVlc3Qi/AIKDkRhdGFjZW50ZXJJbmZvEgwKBG5hbWUYASABKAkSLwoGaGVhbHRoGAIgASgOMh8uaHlwZXJzY2FsZS52MS5EYXRhY2VudGVySGVhbHRoEhUKDW1hbmFnZXJfY291bnQYAyABKA0SFAoMd29ya2VyX2NvdW50GAQgASgNEhMKC3RvdGFsX2NvcmVzGAUgASgNEhcKD2F2YWlsYWJsZV9jb3JlcxgGIAEoDRITCgthY3RpdmVfam9icxgHIAEoDRI3CgxiYWNrcHJlc3N1cmUYCCABKAsyIS5oeXBlcnNjYWxlLnYxLkJhY2twcmVzc3VyZVNpZ25hbBIaChJsYXN0X3JlcG9ydF9hZ2VfbXMYCSABKAQSEgoKcnR0X3VjYl9tcxgKIAEoARITCgtsb2FkX2ZhY3RvchgLIAEoARIaChJjb29yZGluYXRlX3F1YWxpdHkYDCABKAESDQoFc2NvcmUYDSABKAESEgoKaXNfcHJpbWFyeRgOIAEoCCJNChdMaXN0RGF0YWNlbnRlcnNSZXNwb25zZRIyCgtkYXRhY2VudGVycxgBIAMoCzIdLmh5cGVyc2NhbGUudjEuRGF0YWNlbnRlckluZm8irgEKFlJlZ2lzdGVyTWFuYWdlclJlcXVlc3QSLwoHdmVyc2lvbhgBIAEoCzIeLmh5cGVyc2NhbGUudjEuUHJvdG9jb2xWZXJzaW9uEhIKCm1hbmFnZXJfaWQYAiABKAkSEgoKZGF0YWNlbnRlchgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEhIKCmNsdXN0ZXJfaWQYBSABKAkSFgoOZW52aXJvbm1lbnRfaWQYBiABKAkiZwoXUmVnaXN0ZXJNYW5hZ2VyUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSDwoHZ2F0ZV9pZBgCIAEoCRINCgVlcnJvchgDIAEoCRIaChJyZXBvcnRfaW50ZXJ2YWxfbXMYBCABKA0irwIKF1JlcG9ydERhdGFjZW50ZXJSZXF1ZXN0EhIKCm1hbmFnZXJfaWQYASABKAkSEgoKZGF0YWNlbnRlchgCIAEoCRIRCglpc19sZWFkZXIYAyABKAgSFAoMd29ya2VyX2NvdW50GAQgASgNEhwKFGhlYWx0aHlfd29ya2VyX2NvdW50GAUgASgNEhMKC3RvdGFsX2NvcmVzGAYgASgNEhcKD2F2YWlsYWJsZV9jb3JlcxgHIAEoDRITCgthY3RpdmVfam9icxgIIAEoDRIYChBxdWV1ZWRfd29ya2Zsb3dzGAkgASgNEjcKDGJhY2twcmVzc3VyZRgKIAEoCzIhLmh5cGVyc2NhbGUudjEuQmFja3ByZXNzdXJlU2lnbmFsEg8KB2FkZHJlc3MYCyABKAkiKQoYUmVwb3J0RGF0YWNlbnRlclJlc3BvbnNlEg0KBWtub3duGAEgASgIItQBChhSZXBvcnRKb2JQcm9ncmVzc1JlcXVlc3QSDgoGam9iX2lkGAEgASgJEhIKCmRhdGFjZW50ZXIYAiABKAkSEgoKbWFuYWdlcl9pZBgDIAEoCRIQCghzZXF1ZW5jZRgEIAEoBBIoCgZzdGF0dXMYBSABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxIvCgl3b3JrZmxvd3MYBiADKAsyHC5oeXBlcnNjYWxlLnYxLldvcmtmbG93U3RhdHMSEwoLZmVuY2VfdG9rZW4YByABKAQiZgoZUmVwb3J0Sm9iUHJvZ3Jlc3NSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBI3CgxiYWNrcHJlc3N1cmUYAiABKAsyIS5oeXBlcnNjYWxlLnYxLkJhY2twcmVzc3VyZVNpZ25hbCLjAQoWUmVwb3J0Sm9iUmVzdWx0UmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEgoKZGF0YWNlbnRlchgCIAEoCRISCgptYW5hZ2VyX2lkGAMgASgJEigKBnN0YXR1cxgEIAEoDjIYLmh5cGVyc2NhbGUudjEuSm9iU3RhdHVzEi8KCXdvcmtmbG93cxgFIAMoCzIcLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0cxINCgVlcnJvchgGIAEoCRISCgplbGFwc2VkX21zGAcgASgEEhMKC2ZlbmNlX3Rva2VuGAggASgEIisKF1JlcG9ydEpvYlJlc3VsdFJlc3BvbnNlEhAKCGFjY2VwdGVkGAEgASgIMqUDCgtHYXRlU2VydmljZRJOCglTdWJtaXRKb2ISHy5oeXBlcnNjYWxlLnYxLlN1Ym1pdEpvYlJlcXVlc3QaIC5oeXBlcnNjYWxlLnYxLlN1Ym1pdEpvYlJlc3BvbnNlEk0KCFdhdGNoSm9iEh4uaHlwZXJzY2FsZS52MS5XYXRjaEpvYlJlcXVlc3QaHy5oeXBlcnNjYWxlLnYxLldhdGNoSm9iUmVzcG9uc2UwARJFCgZHZXRKb2ISHC5oeXBlcnNjYWxlLnYxLkdldEpvYlJlcXVlc3QaHS5oeXBlcnNjYWxlLnYxLkdldEpvYlJlc3BvbnNlEk4KCUNhbmNlbEpvYhIfLmh5cGVyc2NhbGUudjEuQ2FuY2VsSm9iUmVxdWVzdBogLmh5cGVyc2NhbGUudjEuQ2FuY2VsSm9iUmVzcG9uc2USYAoPTGlzdERhdGFjZW50ZXJzEiUuaHlwZXJzY2FsZS52MS5MaXN0RGF0YWNlbnRlcnNSZXF1ZXN0GiYuaHlwZXJzY2FsZS52MS5MaXN0RGF0YWNlbnRlcnNSZXNwb25zZTKlAwoSR2F0ZUNvbnRyb2xTZXJ2aWNlEmAKD1JlZ2lzdGVyTWFuYWdlchIlLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJNYW5hZ2VyUmVxdWVzdBomLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJNYW5hZ2VyUmVzcG9uc2USYwoQUmVwb3J0RGF0YWNlbnRlchImLmh5cGVyc2NhbGUudjEuUmVwb3J0RGF0YWNlbnRlclJlcXVlc3QaJy5oeXBlcnNjYWxlLnYxLlJlcG9ydERhdGFjZW50ZXJSZXNwb25zZRJmChFSZXBvcnRKb2JQcm9ncmVzcxInLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUHJvZ3Jlc3NSZXF1ZXN0GiguaHlwZXJzY2FsZS52MS5SZXBvcnRKb2JQcm9ncmVzc1Jlc3BvbnNlEmAKD1JlcG9ydEpvYlJlc3VsdBIlLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUmVzdWx0UmVxdWVzdBomLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUmVzdWx0UmVzcG9uc2ViBnByb3RvMw", [file_hyperscale_v1_common, file_hyperscale_v1_job]);
+  fileDesc("ChhoeXBlcnNjYWxlL3YxL2dhdGUucHJvdG8SDWh5cGVyc2NhbGUudjEiRAoQU3VibWl0Sm9iUmVxdWVzdBIwCgpzdWJtaXNzaW9uGAEgASgLMhwuaHlwZXJzY2FsZS52MS5Kb2JTdWJtaXNzaW9uIkEKEVN1Ym1pdEpvYlJlc3BvbnNlEiwKCGFjY2VwdGVkGAEgASgLMhouaHlwZXJzY2FsZS52MS5Kb2JBY2NlcHRlZCIhCg9XYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIjwKEFdhdGNoSm9iUmVzcG9uc2USKAoGdXBkYXRlGAEgASgLMhguaHlwZXJzY2FsZS52MS5Kb2JVcGRhdGUiHwoNR2V0Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiNQoOR2V0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuaHlwZXJzY2FsZS52MS5Kb2JJbmZvIjIKEENhbmNlbEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCSJXChFDYW5jZWxKb2JSZXNwb25zZRIoCgZzdGF0dXMYASABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxIYChBhbHJlYWR5X3Rlcm1pbmFsGAIgASgIIhgKFkxpc3REYXRhY2VudGVyc1JlcXVlc3Qi/AIKDkRhdGFjZW50ZXJJbmZvEgwKBG5hbWUYASABKAkSLwoGaGVhbHRoGAIgASgOMh8uaHlwZXJzY2FsZS52MS5EYXRhY2VudGVySGVhbHRoEhUKDW1hbmFnZXJfY291bnQYAyABKA0SFAoMd29ya2VyX2NvdW50GAQgASgNEhMKC3RvdGFsX2NvcmVzGAUgASgNEhcKD2F2YWlsYWJsZV9jb3JlcxgGIAEoDRITCgthY3RpdmVfam9icxgHIAEoDRI3CgxiYWNrcHJlc3N1cmUYCCABKAsyIS5oeXBlcnNjYWxlLnYxLkJhY2twcmVzc3VyZVNpZ25hbBIaChJsYXN0X3JlcG9ydF9hZ2VfbXMYCSABKAQSEgoKcnR0X3VjYl9tcxgKIAEoARITCgtsb2FkX2ZhY3RvchgLIAEoARIaChJjb29yZGluYXRlX3F1YWxpdHkYDCABKAESDQoFc2NvcmUYDSABKAESEgoKaXNfcHJpbWFyeRgOIAEoCCJNChdMaXN0RGF0YWNlbnRlcnNSZXNwb25zZRIyCgtkYXRhY2VudGVycxgBIAMoCzIdLmh5cGVyc2NhbGUudjEuRGF0YWNlbnRlckluZm8irgEKFlJlZ2lzdGVyTWFuYWdlclJlcXVlc3QSLwoHdmVyc2lvbhgBIAEoCzIeLmh5cGVyc2NhbGUudjEuUHJvdG9jb2xWZXJzaW9uEhIKCm1hbmFnZXJfaWQYAiABKAkSEgoKZGF0YWNlbnRlchgDIAEoCRIPCgdhZGRyZXNzGAQgASgJEhIKCmNsdXN0ZXJfaWQYBSABKAkSFgoOZW52aXJvbm1lbnRfaWQYBiABKAkiZwoXUmVnaXN0ZXJNYW5hZ2VyUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSDwoHZ2F0ZV9pZBgCIAEoCRINCgVlcnJvchgDIAEoCRIaChJyZXBvcnRfaW50ZXJ2YWxfbXMYBCABKA0irwIKF1JlcG9ydERhdGFjZW50ZXJSZXF1ZXN0EhIKCm1hbmFnZXJfaWQYASABKAkSEgoKZGF0YWNlbnRlchgCIAEoCRIRCglpc19sZWFkZXIYAyABKAgSFAoMd29ya2VyX2NvdW50GAQgASgNEhwKFGhlYWx0aHlfd29ya2VyX2NvdW50GAUgASgNEhMKC3RvdGFsX2NvcmVzGAYgASgNEhcKD2F2YWlsYWJsZV9jb3JlcxgHIAEoDRITCgthY3RpdmVfam9icxgIIAEoDRIYChBxdWV1ZWRfd29ya2Zsb3dzGAkgASgNEjcKDGJhY2twcmVzc3VyZRgKIAEoCzIhLmh5cGVyc2NhbGUudjEuQmFja3ByZXNzdXJlU2lnbmFsEg8KB2FkZHJlc3MYCyABKAkiKQoYUmVwb3J0RGF0YWNlbnRlclJlc3BvbnNlEg0KBWtub3duGAEgASgIIt4DChhSZXBvcnRKb2JQcm9ncmVzc1JlcXVlc3QSDgoGam9iX2lkGAEgASgJEhIKCmRhdGFjZW50ZXIYAiABKAkSEgoKbWFuYWdlcl9pZBgDIAEoCRIQCghzZXF1ZW5jZRgEIAEoBBIoCgZzdGF0dXMYBSABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxIvCgl3b3JrZmxvd3MYBiADKAsyHC5oeXBlcnNjYWxlLnYxLldvcmtmbG93U3RhdHMSEwoLZmVuY2VfdG9rZW4YByABKAQSFwoPd29ya2Zsb3dzX3RvdGFsGAggASgNEhsKE3dvcmtmbG93c19jb21wbGV0ZWQYCSABKA0SGAoQd29ya2Zsb3dzX2ZhaWxlZBgKIAEoDRIbChNoYXNfcmVjZW50X3Byb2dyZXNzGAsgASgIEiMKG3RvdGFsX2V4dGVuc2lvbnNfZ3JhbnRlZF9tcxgMIAEoBBIfChdtYXhfd29ya2VyX2V4dGVuc2lvbl9tcxgNIAEoBBIfChd3b3JrZXJzX3dpdGhfZXh0ZW5zaW9ucxgOIAEoDRIbChN0aW1lb3V0X2ZlbmNlX3Rva2VuGA8gASgEEhcKD21hbmFnZXJfYWRkcmVzcxgQIAEoCSJ5ChlSZXBvcnRKb2JQcm9ncmVzc1Jlc3BvbnNlEhAKCGFjY2VwdGVkGAEgASgIEjcKDGJhY2twcmVzc3VyZRgCIAEoCzIhLmh5cGVyc2NhbGUudjEuQmFja3ByZXNzdXJlU2lnbmFsEhEKCXJlamVjdGlvbhgDIAEoCSKYAgoWUmVwb3J0Sm9iUmVzdWx0UmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEgoKZGF0YWNlbnRlchgCIAEoCRISCgptYW5hZ2VyX2lkGAMgASgJEigKBnN0YXR1cxgEIAEoDjIYLmh5cGVyc2NhbGUudjEuSm9iU3RhdHVzEi8KCXdvcmtmbG93cxgFIAMoCzIcLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0cxINCgVlcnJvchgGIAEoCRISCgplbGFwc2VkX21zGAcgASgEEhMKC2ZlbmNlX3Rva2VuGAggASgEEhsKE3RpbWVvdXRfZmVuY2VfdG9rZW4YCSABKAQSFgoOdGltZW91dF9yZWFzb24YCiABKAkiKwoXUmVwb3J0Sm9iUmVzdWx0UmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgiuwEKF1JlcG9ydEpvYlRpbWVvdXRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRISCgpkYXRhY2VudGVyGAIgASgJEhIKCm1hbmFnZXJfaWQYAyABKAkSFwoPbWFuYWdlcl9hZGRyZXNzGAQgASgJEg4KBnJlYXNvbhgFIAEoCRISCgplbGFwc2VkX21zGAYgASgEEhsKE3RpbWVvdXRfZmVuY2VfdG9rZW4YByABKAQSDgoGZGV0YWlsGAggASgJIj8KGFJlcG9ydEpvYlRpbWVvdXRSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBIRCglyZWplY3Rpb24YAiABKAkilAEKHlJlcG9ydEpvYkxlYWRlclRyYW5zZmVyUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEgoKZGF0YWNlbnRlchgCIAEoCRIVCg1uZXdfbGVhZGVyX2lkGAMgASgJEhoKEm5ld19sZWFkZXJfYWRkcmVzcxgEIAEoCRIbChN0aW1lb3V0X2ZlbmNlX3Rva2VuGAUgASgEIkYKH1JlcG9ydEpvYkxlYWRlclRyYW5zZmVyUmVzcG9uc2USEAoIYWNjZXB0ZWQYASABKAgSEQoJcmVqZWN0aW9uGAIgASgJMqUDCgtHYXRlU2VydmljZRJOCglTdWJtaXRKb2ISHy5oeXBlcnNjYWxlLnYxLlN1Ym1pdEpvYlJlcXVlc3QaIC5oeXBlcnNjYWxlLnYxLlN1Ym1pdEpvYlJlc3BvbnNlEk0KCFdhdGNoSm9iEh4uaHlwZXJzY2FsZS52MS5XYXRjaEpvYlJlcXVlc3QaHy5oeXBlcnNjYWxlLnYxLldhdGNoSm9iUmVzcG9uc2UwARJFCgZHZXRKb2ISHC5oeXBlcnNjYWxlLnYxLkdldEpvYlJlcXVlc3QaHS5oeXBlcnNjYWxlLnYxLkdldEpvYlJlc3BvbnNlEk4KCUNhbmNlbEpvYhIfLmh5cGVyc2NhbGUudjEuQ2FuY2VsSm9iUmVxdWVzdBogLmh5cGVyc2NhbGUudjEuQ2FuY2VsSm9iUmVzcG9uc2USYAoPTGlzdERhdGFjZW50ZXJzEiUuaHlwZXJzY2FsZS52MS5MaXN0RGF0YWNlbnRlcnNSZXF1ZXN0GiYuaHlwZXJzY2FsZS52MS5MaXN0RGF0YWNlbnRlcnNSZXNwb25zZTKEBQoSR2F0ZUNvbnRyb2xTZXJ2aWNlEmAKD1JlZ2lzdGVyTWFuYWdlchIlLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJNYW5hZ2VyUmVxdWVzdBomLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJNYW5hZ2VyUmVzcG9uc2USYwoQUmVwb3J0RGF0YWNlbnRlchImLmh5cGVyc2NhbGUudjEuUmVwb3J0RGF0YWNlbnRlclJlcXVlc3QaJy5oeXBlcnNjYWxlLnYxLlJlcG9ydERhdGFjZW50ZXJSZXNwb25zZRJmChFSZXBvcnRKb2JQcm9ncmVzcxInLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUHJvZ3Jlc3NSZXF1ZXN0GiguaHlwZXJzY2FsZS52MS5SZXBvcnRKb2JQcm9ncmVzc1Jlc3BvbnNlEmAKD1JlcG9ydEpvYlJlc3VsdBIlLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUmVzdWx0UmVxdWVzdBomLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iUmVzdWx0UmVzcG9uc2USYwoQUmVwb3J0Sm9iVGltZW91dBImLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iVGltZW91dFJlcXVlc3QaJy5oeXBlcnNjYWxlLnYxLlJlcG9ydEpvYlRpbWVvdXRSZXNwb25zZRJ4ChdSZXBvcnRKb2JMZWFkZXJUcmFuc2ZlchItLmh5cGVyc2NhbGUudjEuUmVwb3J0Sm9iTGVhZGVyVHJhbnNmZXJSZXF1ZXN0Gi4uaHlwZXJzY2FsZS52MS5SZXBvcnRKb2JMZWFkZXJUcmFuc2ZlclJlc3BvbnNlYgZwcm90bzM", [file_hyperscale_v1_common, file_hyperscale_v1_job]);
 
 /**
  * @generated from message hyperscale.v1.SubmitJobRequest
@@ -477,9 +477,60 @@ export type ReportJobProgressRequest = Message<"hyperscale.v1.ReportJobProgressR
   workflows: WorkflowStats[];
 
   /**
+   * The gate's dispatch fence this datacenter's share runs under.
+   *
    * @generated from field: uint64 fence_token = 7;
    */
   fenceToken: bigint;
+
+  /**
+   * AD-34 progress report fields.
+   *
+   * @generated from field: uint32 workflows_total = 8;
+   */
+  workflowsTotal: number;
+
+  /**
+   * @generated from field: uint32 workflows_completed = 9;
+   */
+  workflowsCompleted: number;
+
+  /**
+   * @generated from field: uint32 workflows_failed = 10;
+   */
+  workflowsFailed: number;
+
+  /**
+   * @generated from field: bool has_recent_progress = 11;
+   */
+  hasRecentProgress: boolean;
+
+  /**
+   * @generated from field: uint64 total_extensions_granted_ms = 12;
+   */
+  totalExtensionsGrantedMs: bigint;
+
+  /**
+   * @generated from field: uint64 max_worker_extension_ms = 13;
+   */
+  maxWorkerExtensionMs: bigint;
+
+  /**
+   * @generated from field: uint32 workers_with_extensions = 14;
+   */
+  workersWithExtensions: number;
+
+  /**
+   * The manager's timeout fence (bumped on every change of job leader).
+   *
+   * @generated from field: uint64 timeout_fence_token = 15;
+   */
+  timeoutFenceToken: bigint;
+
+  /**
+   * @generated from field: string manager_address = 16;
+   */
+  managerAddress: string;
 };
 
 /**
@@ -502,6 +553,13 @@ export type ReportJobProgressResponse = Message<"hyperscale.v1.ReportJobProgress
    * @generated from field: hyperscale.v1.BackpressureSignal backpressure = 2;
    */
   backpressure?: BackpressureSignal | undefined;
+
+  /**
+   * Why the report was refused: unknown-job, stale-fence, conflicting-leader.
+   *
+   * @generated from field: string rejection = 3;
+   */
+  rejection: string;
 };
 
 /**
@@ -554,6 +612,20 @@ export type ReportJobResultRequest = Message<"hyperscale.v1.ReportJobResultReque
    * @generated from field: uint64 fence_token = 8;
    */
   fenceToken: bigint;
+
+  /**
+   * The manager's timeout fence (AD-34): the final status is fenced like every other report.
+   *
+   * @generated from field: uint64 timeout_fence_token = 9;
+   */
+  timeoutFenceToken: bigint;
+
+  /**
+   * overall, stuck, datacenter-timeout or gate-unreachable when `status` is TIMEOUT.
+   *
+   * @generated from field: string timeout_reason = 10;
+   */
+  timeoutReason: string;
 };
 
 /**
@@ -579,6 +651,141 @@ export type ReportJobResultResponse = Message<"hyperscale.v1.ReportJobResultResp
  */
 export const ReportJobResultResponseSchema: GenMessage<ReportJobResultResponse> = /*@__PURE__*/
   messageDesc(file_hyperscale_v1_gate, 18);
+
+/**
+ * @generated from message hyperscale.v1.ReportJobTimeoutRequest
+ */
+export type ReportJobTimeoutRequest = Message<"hyperscale.v1.ReportJobTimeoutRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string datacenter = 2;
+   */
+  datacenter: string;
+
+  /**
+   * @generated from field: string manager_id = 3;
+   */
+  managerId: string;
+
+  /**
+   * @generated from field: string manager_address = 4;
+   */
+  managerAddress: string;
+
+  /**
+   * overall, stuck or gate-unreachable.
+   *
+   * @generated from field: string reason = 5;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: uint64 elapsed_ms = 6;
+   */
+  elapsedMs: bigint;
+
+  /**
+   * @generated from field: uint64 timeout_fence_token = 7;
+   */
+  timeoutFenceToken: bigint;
+
+  /**
+   * @generated from field: string detail = 8;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message hyperscale.v1.ReportJobTimeoutRequest.
+ * Use `create(ReportJobTimeoutRequestSchema)` to create a new message.
+ */
+export const ReportJobTimeoutRequestSchema: GenMessage<ReportJobTimeoutRequest> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_gate, 19);
+
+/**
+ * @generated from message hyperscale.v1.ReportJobTimeoutResponse
+ */
+export type ReportJobTimeoutResponse = Message<"hyperscale.v1.ReportJobTimeoutResponse"> & {
+  /**
+   * @generated from field: bool accepted = 1;
+   */
+  accepted: boolean;
+
+  /**
+   * @generated from field: string rejection = 2;
+   */
+  rejection: string;
+};
+
+/**
+ * Describes the message hyperscale.v1.ReportJobTimeoutResponse.
+ * Use `create(ReportJobTimeoutResponseSchema)` to create a new message.
+ */
+export const ReportJobTimeoutResponseSchema: GenMessage<ReportJobTimeoutResponse> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_gate, 20);
+
+/**
+ * @generated from message hyperscale.v1.ReportJobLeaderTransferRequest
+ */
+export type ReportJobLeaderTransferRequest = Message<"hyperscale.v1.ReportJobLeaderTransferRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string datacenter = 2;
+   */
+  datacenter: string;
+
+  /**
+   * @generated from field: string new_leader_id = 3;
+   */
+  newLeaderId: string;
+
+  /**
+   * @generated from field: string new_leader_address = 4;
+   */
+  newLeaderAddress: string;
+
+  /**
+   * @generated from field: uint64 timeout_fence_token = 5;
+   */
+  timeoutFenceToken: bigint;
+};
+
+/**
+ * Describes the message hyperscale.v1.ReportJobLeaderTransferRequest.
+ * Use `create(ReportJobLeaderTransferRequestSchema)` to create a new message.
+ */
+export const ReportJobLeaderTransferRequestSchema: GenMessage<ReportJobLeaderTransferRequest> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_gate, 21);
+
+/**
+ * @generated from message hyperscale.v1.ReportJobLeaderTransferResponse
+ */
+export type ReportJobLeaderTransferResponse = Message<"hyperscale.v1.ReportJobLeaderTransferResponse"> & {
+  /**
+   * @generated from field: bool accepted = 1;
+   */
+  accepted: boolean;
+
+  /**
+   * @generated from field: string rejection = 2;
+   */
+  rejection: string;
+};
+
+/**
+ * Describes the message hyperscale.v1.ReportJobLeaderTransferResponse.
+ * Use `create(ReportJobLeaderTransferResponseSchema)` to create a new message.
+ */
+export const ReportJobLeaderTransferResponseSchema: GenMessage<ReportJobLeaderTransferResponse> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_gate, 22);
 
 /**
  * @generated from service hyperscale.v1.GateService
@@ -668,6 +875,26 @@ export const GateControlService: GenService<{
     methodKind: "unary";
     input: typeof ReportJobResultRequestSchema;
     output: typeof ReportJobResultResponseSchema;
+  },
+  /**
+   * A datacenter timed the job out locally (AD-34); retried until acknowledged.
+   *
+   * @generated from rpc hyperscale.v1.GateControlService.ReportJobTimeout
+   */
+  reportJobTimeout: {
+    methodKind: "unary";
+    input: typeof ReportJobTimeoutRequestSchema;
+    output: typeof ReportJobTimeoutResponseSchema;
+  },
+  /**
+   * A new job leader took the job over in its datacenter (fence strictly greater).
+   *
+   * @generated from rpc hyperscale.v1.GateControlService.ReportJobLeaderTransfer
+   */
+  reportJobLeaderTransfer: {
+    methodKind: "unary";
+    input: typeof ReportJobLeaderTransferRequestSchema;
+    output: typeof ReportJobLeaderTransferResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_hyperscale_v1_gate, 1);

@@ -5,8 +5,8 @@
 // A datacenter's manager: job intake from gates (or clients in single-DC mode), and the
 // endpoint its workers register with and report to.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { BackpressureSignal, JobStatus, ProtocolVersion, WorkflowStats, WorkflowStatus } from "./common_pb.js";
 import { file_hyperscale_v1_common } from "./common_pb.js";
 import type { JobAccepted, JobInfo, JobSubmission, JobUpdate } from "./job_pb.js";
@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file hyperscale/v1/manager.proto.
  */
 export const file_hyperscale_v1_manager: GenFile = /*@__PURE__*/
-  fileDesc("ChtoeXBlcnNjYWxlL3YxL21hbmFnZXIucHJvdG8SDWh5cGVyc2NhbGUudjEimQEKHk1hbmFnZXJTZXJ2aWNlU3VibWl0Sm9iUmVxdWVzdBIwCgpzdWJtaXNzaW9uGAEgASgLMhwuaHlwZXJzY2FsZS52MS5Kb2JTdWJtaXNzaW9uEg4KBmpvYl9pZBgCIAEoCRIbChNvcmlnaW5fZ2F0ZV9hZGRyZXNzGAMgASgJEhgKEGdhdGVfZmVuY2VfdG9rZW4YBCABKAQiTwofTWFuYWdlclNlcnZpY2VTdWJtaXRKb2JSZXNwb25zZRIsCghhY2NlcHRlZBgBIAEoCzIaLmh5cGVyc2NhbGUudjEuSm9iQWNjZXB0ZWQiLwodTWFuYWdlclNlcnZpY2VXYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIkoKHk1hbmFnZXJTZXJ2aWNlV2F0Y2hKb2JSZXNwb25zZRIoCgZ1cGRhdGUYASABKAsyGC5oeXBlcnNjYWxlLnYxLkpvYlVwZGF0ZSItChtNYW5hZ2VyU2VydmljZUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIkMKHE1hbmFnZXJTZXJ2aWNlR2V0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuaHlwZXJzY2FsZS52MS5Kb2JJbmZvIlUKHk1hbmFnZXJTZXJ2aWNlQ2FuY2VsSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhMKC2ZlbmNlX3Rva2VuGAMgASgEIoIBCh9NYW5hZ2VyU2VydmljZUNhbmNlbEpvYlJlc3BvbnNlEigKBnN0YXR1cxgBIAEoDjIYLmh5cGVyc2NhbGUudjEuSm9iU3RhdHVzEhgKEGFscmVhZHlfdGVybWluYWwYAiABKAgSGwoTY2FuY2VsbGVkX3dvcmtmbG93cxgDIAEoDSLZAQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0Ei8KB3ZlcnNpb24YASABKAsyHi5oeXBlcnNjYWxlLnYxLlByb3RvY29sVmVyc2lvbhIRCgl3b3JrZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRITCgt0b3RhbF9jb3JlcxgEIAEoDRIXCg9hdmFpbGFibGVfY29yZXMYBSABKA0SEQoJbWVtb3J5X21iGAYgASgEEhIKCmNsdXN0ZXJfaWQYByABKAkSFgoOZW52aXJvbm1lbnRfaWQYCCABKAkibAoWUmVnaXN0ZXJXb3JrZXJSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBISCgptYW5hZ2VyX2lkGAIgASgJEg0KBWVycm9yGAMgASgJEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgEIAEoDSKOAQoWV29ya2VySGVhcnRiZWF0UmVxdWVzdBIRCgl3b3JrZXJfaWQYASABKAkSFwoPYXZhaWxhYmxlX2NvcmVzGAIgASgNEhsKE2FjdGl2ZV93b3JrZmxvd19pZHMYAyADKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESFgoObWVtb3J5X3BlcmNlbnQYBSABKAEiKAoXV29ya2VySGVhcnRiZWF0UmVzcG9uc2USDQoFa25vd24YASABKAgigQIKFVJlcG9ydFByb2dyZXNzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEwoLd29ya2Zsb3dfaWQYAiABKAkSFQoNd29ya2Zsb3dfbmFtZRgDIAEoCRIRCgl3b3JrZXJfaWQYBCABKAkSLQoGc3RhdHVzGAUgASgOMh0uaHlwZXJzY2FsZS52MS5Xb3JrZmxvd1N0YXR1cxIrCgVzdGF0cxgGIAEoCzIcLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0cxISCgplbGFwc2VkX21zGAcgASgEEhcKD2F2YWlsYWJsZV9jb3JlcxgIIAEoDRIQCghzZXF1ZW5jZRgJIAEoBCJjChZSZXBvcnRQcm9ncmVzc1Jlc3BvbnNlEhAKCGFjY2VwdGVkGAEgASgIEjcKDGJhY2twcmVzc3VyZRgCIAEoCzIhLmh5cGVyc2NhbGUudjEuQmFja3ByZXNzdXJlU2lnbmFsIv0BChNSZXBvcnRSZXN1bHRSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCRITCgt3b3JrZmxvd19pZBgCIAEoCRIVCg13b3JrZmxvd19uYW1lGAMgASgJEhEKCXdvcmtlcl9pZBgEIAEoCRItCgZzdGF0dXMYBSABKA4yHS5oeXBlcnNjYWxlLnYxLldvcmtmbG93U3RhdHVzEisKBXN0YXRzGAYgASgLMhwuaHlwZXJzY2FsZS52MS5Xb3JrZmxvd1N0YXRzEg0KBWVycm9yGAcgASgJEhcKD2F2YWlsYWJsZV9jb3JlcxgIIAEoDRITCgtmZW5jZV90b2tlbhgJIAEoBCIoChRSZXBvcnRSZXN1bHRSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCDKvBgoOTWFuYWdlclNlcnZpY2USagoJU3VibWl0Sm9iEi0uaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZVN1Ym1pdEpvYlJlcXVlc3QaLi5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlU3VibWl0Sm9iUmVzcG9uc2USaQoIV2F0Y2hKb2ISLC5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlV2F0Y2hKb2JSZXF1ZXN0Gi0uaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZVdhdGNoSm9iUmVzcG9uc2UwARJhCgZHZXRKb2ISKi5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlR2V0Sm9iUmVxdWVzdBorLmh5cGVyc2NhbGUudjEuTWFuYWdlclNlcnZpY2VHZXRKb2JSZXNwb25zZRJqCglDYW5jZWxKb2ISLS5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlQ2FuY2VsSm9iUmVxdWVzdBouLmh5cGVyc2NhbGUudjEuTWFuYWdlclNlcnZpY2VDYW5jZWxKb2JSZXNwb25zZRJdCg5SZWdpc3RlcldvcmtlchIkLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0GiUuaHlwZXJzY2FsZS52MS5SZWdpc3RlcldvcmtlclJlc3BvbnNlEmAKD1dvcmtlckhlYXJ0YmVhdBIlLmh5cGVyc2NhbGUudjEuV29ya2VySGVhcnRiZWF0UmVxdWVzdBomLmh5cGVyc2NhbGUudjEuV29ya2VySGVhcnRiZWF0UmVzcG9uc2USXQoOUmVwb3J0UHJvZ3Jlc3MSJC5oeXBlcnNjYWxlLnYxLlJlcG9ydFByb2dyZXNzUmVxdWVzdBolLmh5cGVyc2NhbGUudjEuUmVwb3J0UHJvZ3Jlc3NSZXNwb25zZRJXCgxSZXBvcnRSZXN1bHQSIi5oeXBlcnNjYWxlLnYxLlJlcG9ydFJlc3VsdFJlcXVlc3QaIy5oeXBlcnNjYWxlLnYxLlJlcG9ydFJlc3VsdFJlc3BvbnNlYgZwcm90bzM", [file_hyperscale_v1_common, file_hyperscale_v1_job]);
+  fileDesc("ChtoeXBlcnNjYWxlL3YxL21hbmFnZXIucHJvdG8SDWh5cGVyc2NhbGUudjEimQEKHk1hbmFnZXJTZXJ2aWNlU3VibWl0Sm9iUmVxdWVzdBIwCgpzdWJtaXNzaW9uGAEgASgLMhwuaHlwZXJzY2FsZS52MS5Kb2JTdWJtaXNzaW9uEg4KBmpvYl9pZBgCIAEoCRIbChNvcmlnaW5fZ2F0ZV9hZGRyZXNzGAMgASgJEhgKEGdhdGVfZmVuY2VfdG9rZW4YBCABKAQiTwofTWFuYWdlclNlcnZpY2VTdWJtaXRKb2JSZXNwb25zZRIsCghhY2NlcHRlZBgBIAEoCzIaLmh5cGVyc2NhbGUudjEuSm9iQWNjZXB0ZWQiLwodTWFuYWdlclNlcnZpY2VXYXRjaEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIkoKHk1hbmFnZXJTZXJ2aWNlV2F0Y2hKb2JSZXNwb25zZRIoCgZ1cGRhdGUYASABKAsyGC5oeXBlcnNjYWxlLnYxLkpvYlVwZGF0ZSItChtNYW5hZ2VyU2VydmljZUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIkMKHE1hbmFnZXJTZXJ2aWNlR2V0Sm9iUmVzcG9uc2USIwoDam9iGAEgASgLMhYuaHlwZXJzY2FsZS52MS5Kb2JJbmZvIlUKHk1hbmFnZXJTZXJ2aWNlQ2FuY2VsSm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSDgoGcmVhc29uGAIgASgJEhMKC2ZlbmNlX3Rva2VuGAMgASgEIoIBCh9NYW5hZ2VyU2VydmljZUNhbmNlbEpvYlJlc3BvbnNlEigKBnN0YXR1cxgBIAEoDjIYLmh5cGVyc2NhbGUudjEuSm9iU3RhdHVzEhgKEGFscmVhZHlfdGVybWluYWwYAiABKAgSGwoTY2FuY2VsbGVkX3dvcmtmbG93cxgDIAEoDSLZAQoVUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0Ei8KB3ZlcnNpb24YASABKAsyHi5oeXBlcnNjYWxlLnYxLlByb3RvY29sVmVyc2lvbhIRCgl3b3JrZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRITCgt0b3RhbF9jb3JlcxgEIAEoDRIXCg9hdmFpbGFibGVfY29yZXMYBSABKA0SEQoJbWVtb3J5X21iGAYgASgEEhIKCmNsdXN0ZXJfaWQYByABKAkSFgoOZW52aXJvbm1lbnRfaWQYCCABKAkibAoWUmVnaXN0ZXJXb3JrZXJSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBISCgptYW5hZ2VyX2lkGAIgASgJEg0KBWVycm9yGAMgASgJEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgEIAEoDSKOAQoWV29ya2VySGVhcnRiZWF0UmVxdWVzdBIRCgl3b3JrZXJfaWQYASABKAkSFwoPYXZhaWxhYmxlX2NvcmVzGAIgASgNEhsKE2FjdGl2ZV93b3JrZmxvd19pZHMYAyADKAkSEwoLY3B1X3BlcmNlbnQYBCABKAESFgoObWVtb3J5X3BlcmNlbnQYBSABKAEiYQoXV29ya2VySGVhcnRiZWF0UmVzcG9uc2USDQoFa25vd24YASABKAgSNwoMYmFja3ByZXNzdXJlGAIgASgLMiEuaHlwZXJzY2FsZS52MS5CYWNrcHJlc3N1cmVTaWduYWwitQIKFVJlcG9ydFByb2dyZXNzUmVxdWVzdBIOCgZqb2JfaWQYASABKAkSEwoLd29ya2Zsb3dfaWQYAiABKAkSFQoNd29ya2Zsb3dfbmFtZRgDIAEoCRIRCgl3b3JrZXJfaWQYBCABKAkSLQoGc3RhdHVzGAUgASgOMh0uaHlwZXJzY2FsZS52MS5Xb3JrZmxvd1N0YXR1cxIrCgVzdGF0cxgGIAEoCzIcLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0cxISCgplbGFwc2VkX21zGAcgASgEEhcKD2F2YWlsYWJsZV9jb3JlcxgIIAEoDRIQCghzZXF1ZW5jZRgJIAEoBBIyCglleHRlbnNpb24YCiABKAsyHy5oeXBlcnNjYWxlLnYxLkV4dGVuc2lvblJlcXVlc3QiiwEKEEV4dGVuc2lvblJlcXVlc3QSDgoGcmVhc29uGAEgASgJEhgKEGN1cnJlbnRfcHJvZ3Jlc3MYAiABKAESFwoPY29tcGxldGVkX2l0ZW1zGAMgASgEEhMKC3RvdGFsX2l0ZW1zGAQgASgEEh8KF2VzdGltYXRlZF9jb21wbGV0aW9uX21zGAUgASgEIscBCg5FeHRlbnNpb25HcmFudBIPCgdncmFudGVkGAEgASgIEhQKDGV4dGVuc2lvbl9tcxgCIAEoBBIcChRyZW1haW5pbmdfZXh0ZW5zaW9ucxgDIAEoDRIVCg1kZW5pYWxfcmVhc29uGAQgASgJEh0KFWlzX2V4aGF1c3Rpb25fd2FybmluZxgFIAEoCBIXCg9pbl9ncmFjZV9wZXJpb2QYBiABKAgSIQoZZ3JhY2VfcGVyaW9kX3JlbWFpbmluZ19tcxgHIAEoBCLTAQoWUmVwb3J0UHJvZ3Jlc3NSZXNwb25zZRIQCghhY2NlcHRlZBgBIAEoCBI3CgxiYWNrcHJlc3N1cmUYAiABKAsyIS5oeXBlcnNjYWxlLnYxLkJhY2twcmVzc3VyZVNpZ25hbBIwCglleHRlbnNpb24YAyABKAsyHS5oeXBlcnNjYWxlLnYxLkV4dGVuc2lvbkdyYW50EiIKFWRlYWRsaW5lX3JlbWFpbmluZ19tcxgEIAEoBEgAiAEBQhgKFl9kZWFkbGluZV9yZW1haW5pbmdfbXMi/QEKE1JlcG9ydFJlc3VsdFJlcXVlc3QSDgoGam9iX2lkGAEgASgJEhMKC3dvcmtmbG93X2lkGAIgASgJEhUKDXdvcmtmbG93X25hbWUYAyABKAkSEQoJd29ya2VyX2lkGAQgASgJEi0KBnN0YXR1cxgFIAEoDjIdLmh5cGVyc2NhbGUudjEuV29ya2Zsb3dTdGF0dXMSKwoFc3RhdHMYBiABKAsyHC5oeXBlcnNjYWxlLnYxLldvcmtmbG93U3RhdHMSDQoFZXJyb3IYByABKAkSFwoPYXZhaWxhYmxlX2NvcmVzGAggASgNEhMKC2ZlbmNlX3Rva2VuGAkgASgEIigKFFJlcG9ydFJlc3VsdFJlc3BvbnNlEhAKCGFjY2VwdGVkGAEgASgIIn4KGUFwcGx5R2xvYmFsVGltZW91dFJlcXVlc3QSDgoGam9iX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIcChR0aW1lZF9vdXRfYXRfdW5peF9tcxgDIAEoBBITCgtmZW5jZV90b2tlbhgEIAEoBBIOCgZkZXRhaWwYBSABKAki/gEKGkFwcGx5R2xvYmFsVGltZW91dFJlc3BvbnNlEjQKB291dGNvbWUYASABKA4yIy5oeXBlcnNjYWxlLnYxLkdsb2JhbFRpbWVvdXRPdXRjb21lEg4KBnJlYXNvbhgCIAEoCRIoCgZzdGF0dXMYAyABKA4yGC5oeXBlcnNjYWxlLnYxLkpvYlN0YXR1cxITCgtmZW5jZV90b2tlbhgEIAEoBBISCgpkYXRhY2VudGVyGAUgASgJEhIKCm1hbmFnZXJfaWQYBiABKAkSGwoTdGltZW91dF9mZW5jZV90b2tlbhgHIAEoBBIWCg50aW1lb3V0X3JlYXNvbhgIIAEoCSqyAQoUR2xvYmFsVGltZW91dE91dGNvbWUSJgoiR0xPQkFMX1RJTUVPVVRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiMKH0dMT0JBTF9USU1FT1VUX09VVENPTUVfQUNDRVBURUQQARIoCiRHTE9CQUxfVElNRU9VVF9PVVRDT01FX0FMUkVBRFlfRklOQUwQAhIjCh9HTE9CQUxfVElNRU9VVF9PVVRDT01FX1JFSkVDVEVEEAMymgcKDk1hbmFnZXJTZXJ2aWNlEmoKCVN1Ym1pdEpvYhItLmh5cGVyc2NhbGUudjEuTWFuYWdlclNlcnZpY2VTdWJtaXRKb2JSZXF1ZXN0Gi4uaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZVN1Ym1pdEpvYlJlc3BvbnNlEmkKCFdhdGNoSm9iEiwuaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZVdhdGNoSm9iUmVxdWVzdBotLmh5cGVyc2NhbGUudjEuTWFuYWdlclNlcnZpY2VXYXRjaEpvYlJlc3BvbnNlMAESYQoGR2V0Sm9iEiouaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZUdldEpvYlJlcXVlc3QaKy5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlR2V0Sm9iUmVzcG9uc2USagoJQ2FuY2VsSm9iEi0uaHlwZXJzY2FsZS52MS5NYW5hZ2VyU2VydmljZUNhbmNlbEpvYlJlcXVlc3QaLi5oeXBlcnNjYWxlLnYxLk1hbmFnZXJTZXJ2aWNlQ2FuY2VsSm9iUmVzcG9uc2USaQoSQXBwbHlHbG9iYWxUaW1lb3V0EiguaHlwZXJzY2FsZS52MS5BcHBseUdsb2JhbFRpbWVvdXRSZXF1ZXN0GikuaHlwZXJzY2FsZS52MS5BcHBseUdsb2JhbFRpbWVvdXRSZXNwb25zZRJdCg5SZWdpc3RlcldvcmtlchIkLmh5cGVyc2NhbGUudjEuUmVnaXN0ZXJXb3JrZXJSZXF1ZXN0GiUuaHlwZXJzY2FsZS52MS5SZWdpc3RlcldvcmtlclJlc3BvbnNlEmAKD1dvcmtlckhlYXJ0YmVhdBIlLmh5cGVyc2NhbGUudjEuV29ya2VySGVhcnRiZWF0UmVxdWVzdBomLmh5cGVyc2NhbGUudjEuV29ya2VySGVhcnRiZWF0UmVzcG9uc2USXQoOUmVwb3J0UHJvZ3Jlc3MSJC5oeXBlcnNjYWxlLnYxLlJlcG9ydFByb2dyZXNzUmVxdWVzdBolLmh5cGVyc2NhbGUudjEuUmVwb3J0UHJvZ3Jlc3NSZXNwb25zZRJXCgxSZXBvcnRSZXN1bHQSIi5oeXBlcnNjYWxlLnYxLlJlcG9ydFJlc3VsdFJlcXVlc3QaIy5oeXBlcnNjYWxlLnYxLlJlcG9ydFJlc3VsdFJlc3BvbnNlYgZwcm90bzM", [file_hyperscale_v1_common, file_hyperscale_v1_job]);
 
 /**
  * @generated from message hyperscale.v1.ManagerServiceSubmitJobRequest
@@ -325,6 +325,13 @@ export type WorkerHeartbeatResponse = Message<"hyperscale.v1.WorkerHeartbeatResp
    * @generated from field: bool known = 1;
    */
   known: boolean;
+
+  /**
+   * The manager's current backpressure, so a worker that stopped sending progress learns of recovery.
+   *
+   * @generated from field: hyperscale.v1.BackpressureSignal backpressure = 2;
+   */
+  backpressure?: BackpressureSignal | undefined;
 };
 
 /**
@@ -386,6 +393,13 @@ export type ReportProgressRequest = Message<"hyperscale.v1.ReportProgressRequest
    * @generated from field: uint64 sequence = 9;
    */
   sequence: bigint;
+
+  /**
+   * Set when the worker asks for more time for this sub-workflow (AD-26).
+   *
+   * @generated from field: hyperscale.v1.ExtensionRequest extension = 10;
+   */
+  extension?: ExtensionRequest | undefined;
 };
 
 /**
@@ -394,6 +408,94 @@ export type ReportProgressRequest = Message<"hyperscale.v1.ReportProgressRequest
  */
 export const ReportProgressRequestSchema: GenMessage<ReportProgressRequest> = /*@__PURE__*/
   messageDesc(file_hyperscale_v1_manager, 12);
+
+/**
+ * A worker's request for more time, carried with its progress (AD-26).
+ *
+ * @generated from message hyperscale.v1.ExtensionRequest
+ */
+export type ExtensionRequest = Message<"hyperscale.v1.ExtensionRequest"> & {
+  /**
+   * @generated from field: string reason = 1;
+   */
+  reason: string;
+
+  /**
+   * Fraction done in [0, 1], when items are not countable.
+   *
+   * @generated from field: double current_progress = 2;
+   */
+  currentProgress: number;
+
+  /**
+   * @generated from field: uint64 completed_items = 3;
+   */
+  completedItems: bigint;
+
+  /**
+   * @generated from field: uint64 total_items = 4;
+   */
+  totalItems: bigint;
+
+  /**
+   * @generated from field: uint64 estimated_completion_ms = 5;
+   */
+  estimatedCompletionMs: bigint;
+};
+
+/**
+ * Describes the message hyperscale.v1.ExtensionRequest.
+ * Use `create(ExtensionRequestSchema)` to create a new message.
+ */
+export const ExtensionRequestSchema: GenMessage<ExtensionRequest> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_manager, 13);
+
+/**
+ * @generated from message hyperscale.v1.ExtensionGrant
+ */
+export type ExtensionGrant = Message<"hyperscale.v1.ExtensionGrant"> & {
+  /**
+   * @generated from field: bool granted = 1;
+   */
+  granted: boolean;
+
+  /**
+   * @generated from field: uint64 extension_ms = 2;
+   */
+  extensionMs: bigint;
+
+  /**
+   * @generated from field: uint32 remaining_extensions = 3;
+   */
+  remainingExtensions: number;
+
+  /**
+   * @generated from field: string denial_reason = 4;
+   */
+  denialReason: string;
+
+  /**
+   * @generated from field: bool is_exhaustion_warning = 5;
+   */
+  isExhaustionWarning: boolean;
+
+  /**
+   * @generated from field: bool in_grace_period = 6;
+   */
+  inGracePeriod: boolean;
+
+  /**
+   * @generated from field: uint64 grace_period_remaining_ms = 7;
+   */
+  gracePeriodRemainingMs: bigint;
+};
+
+/**
+ * Describes the message hyperscale.v1.ExtensionGrant.
+ * Use `create(ExtensionGrantSchema)` to create a new message.
+ */
+export const ExtensionGrantSchema: GenMessage<ExtensionGrant> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_manager, 14);
 
 /**
  * @generated from message hyperscale.v1.ReportProgressResponse
@@ -408,6 +510,21 @@ export type ReportProgressResponse = Message<"hyperscale.v1.ReportProgressRespon
    * @generated from field: hyperscale.v1.BackpressureSignal backpressure = 2;
    */
   backpressure?: BackpressureSignal | undefined;
+
+  /**
+   * The answer to an extension request, when the report carried one.
+   *
+   * @generated from field: hyperscale.v1.ExtensionGrant extension = 3;
+   */
+  extension?: ExtensionGrant | undefined;
+
+  /**
+   * Time left before the job's deadline (its timeout plus every extension granted so far), so a
+   * worker knows when asking for more time is due (AD-26). Unset when the manager tracks no deadline.
+   *
+   * @generated from field: optional uint64 deadline_remaining_ms = 4;
+   */
+  deadlineRemainingMs?: bigint | undefined;
 };
 
 /**
@@ -415,7 +532,7 @@ export type ReportProgressResponse = Message<"hyperscale.v1.ReportProgressRespon
  * Use `create(ReportProgressResponseSchema)` to create a new message.
  */
 export const ReportProgressResponseSchema: GenMessage<ReportProgressResponse> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_manager, 13);
+  messageDesc(file_hyperscale_v1_manager, 15);
 
 /**
  * @generated from message hyperscale.v1.ReportResultRequest
@@ -474,7 +591,7 @@ export type ReportResultRequest = Message<"hyperscale.v1.ReportResultRequest"> &
  * Use `create(ReportResultRequestSchema)` to create a new message.
  */
 export const ReportResultRequestSchema: GenMessage<ReportResultRequest> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_manager, 14);
+  messageDesc(file_hyperscale_v1_manager, 16);
 
 /**
  * @generated from message hyperscale.v1.ReportResultResponse
@@ -491,7 +608,142 @@ export type ReportResultResponse = Message<"hyperscale.v1.ReportResultResponse">
  * Use `create(ReportResultResponseSchema)` to create a new message.
  */
 export const ReportResultResponseSchema: GenMessage<ReportResultResponse> = /*@__PURE__*/
-  messageDesc(file_hyperscale_v1_manager, 15);
+  messageDesc(file_hyperscale_v1_manager, 17);
+
+/**
+ * @generated from message hyperscale.v1.ApplyGlobalTimeoutRequest
+ */
+export type ApplyGlobalTimeoutRequest = Message<"hyperscale.v1.ApplyGlobalTimeoutRequest"> & {
+  /**
+   * @generated from field: string job_id = 1;
+   */
+  jobId: string;
+
+  /**
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: uint64 timed_out_at_unix_ms = 3;
+   */
+  timedOutAtUnixMs: bigint;
+
+  /**
+   * The gate's timeout fence: accepted only when not older than the highest the manager has seen.
+   *
+   * @generated from field: uint64 fence_token = 4;
+   */
+  fenceToken: bigint;
+
+  /**
+   * Human-readable cause of the decision (shown with the TIMEOUT status).
+   *
+   * @generated from field: string detail = 5;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message hyperscale.v1.ApplyGlobalTimeoutRequest.
+ * Use `create(ApplyGlobalTimeoutRequestSchema)` to create a new message.
+ */
+export const ApplyGlobalTimeoutRequestSchema: GenMessage<ApplyGlobalTimeoutRequest> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_manager, 18);
+
+/**
+ * @generated from message hyperscale.v1.ApplyGlobalTimeoutResponse
+ */
+export type ApplyGlobalTimeoutResponse = Message<"hyperscale.v1.ApplyGlobalTimeoutResponse"> & {
+  /**
+   * @generated from field: hyperscale.v1.GlobalTimeoutOutcome outcome = 1;
+   */
+  outcome: GlobalTimeoutOutcome;
+
+  /**
+   * Why it was rejected: stale-fence, unknown-job, not-gate-coordinated.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: hyperscale.v1.JobStatus status = 3;
+   */
+  status: JobStatus;
+
+  /**
+   * The highest gate fence the manager has seen for this job.
+   *
+   * @generated from field: uint64 fence_token = 4;
+   */
+  fenceToken: bigint;
+
+  /**
+   * Who answers, with the manager's timeout fence: lets the gate take an already-final status as
+   * this datacenter's final status (a status correction, AD-34).
+   *
+   * @generated from field: string datacenter = 5;
+   */
+  datacenter: string;
+
+  /**
+   * @generated from field: string manager_id = 6;
+   */
+  managerId: string;
+
+  /**
+   * @generated from field: uint64 timeout_fence_token = 7;
+   */
+  timeoutFenceToken: bigint;
+
+  /**
+   * overall, stuck, datacenter-timeout or gate-unreachable when `status` is TIMEOUT.
+   *
+   * @generated from field: string timeout_reason = 8;
+   */
+  timeoutReason: string;
+};
+
+/**
+ * Describes the message hyperscale.v1.ApplyGlobalTimeoutResponse.
+ * Use `create(ApplyGlobalTimeoutResponseSchema)` to create a new message.
+ */
+export const ApplyGlobalTimeoutResponseSchema: GenMessage<ApplyGlobalTimeoutResponse> = /*@__PURE__*/
+  messageDesc(file_hyperscale_v1_manager, 19);
+
+/**
+ * @generated from enum hyperscale.v1.GlobalTimeoutOutcome
+ */
+export enum GlobalTimeoutOutcome {
+  /**
+   * @generated from enum value: GLOBAL_TIMEOUT_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: GLOBAL_TIMEOUT_OUTCOME_ACCEPTED = 1;
+   */
+  ACCEPTED = 1,
+
+  /**
+   * The job already had its final status; `status` is the correction.
+   *
+   * @generated from enum value: GLOBAL_TIMEOUT_OUTCOME_ALREADY_FINAL = 2;
+   */
+  ALREADY_FINAL = 2,
+
+  /**
+   * @generated from enum value: GLOBAL_TIMEOUT_OUTCOME_REJECTED = 3;
+   */
+  REJECTED = 3,
+}
+
+/**
+ * Describes the enum hyperscale.v1.GlobalTimeoutOutcome.
+ */
+export const GlobalTimeoutOutcomeSchema: GenEnum<GlobalTimeoutOutcome> = /*@__PURE__*/
+  enumDesc(file_hyperscale_v1_manager, 0);
 
 /**
  * @generated from service hyperscale.v1.ManagerService
@@ -530,6 +782,16 @@ export const ManagerService: GenService<{
     methodKind: "unary";
     input: typeof ManagerServiceCancelJobRequestSchema;
     output: typeof ManagerServiceCancelJobResponseSchema;
+  },
+  /**
+   * Called by the job's owner gate when it declares a global timeout (AD-34).
+   *
+   * @generated from rpc hyperscale.v1.ManagerService.ApplyGlobalTimeout
+   */
+  applyGlobalTimeout: {
+    methodKind: "unary";
+    input: typeof ApplyGlobalTimeoutRequestSchema;
+    output: typeof ApplyGlobalTimeoutResponseSchema;
   },
   /**
    * Called by workers.
