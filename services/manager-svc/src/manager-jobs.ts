@@ -479,9 +479,9 @@ export class ManagerJobs {
           this.options.gateReporting.leaderTransfer(job, effect.transfer);
           break;
         case 'send-final-status':
-          // The final result (ReportJobResult, with the timeout fence and reason) is this
-          // datacenter's final status; the gate link's outbox repeats it until acknowledged.
-          if (job.result !== undefined) this.options.gateReporting.result(job);
+          // Nothing to send: the final result (ReportJobResult, with the timeout fence and reason)
+          // is this datacenter's final status, handed to the gate link by finish(), whose outbox
+          // repeats it until the gate acknowledges (then `gateAcknowledged('final-status')`).
           break;
         case 'time-out-job':
           this.timeOut(job, effect.reason, effect.detail);
@@ -730,8 +730,7 @@ export class ManagerJobs {
     job.broadcast.finish(job.result);
     this.options.logger.info({ jobId: job.jobId, status: JobStatus[status], error }, 'job finished');
     if (job.originGate) this.options.gateReporting.result(job);
-    // send-final-status effects are carried by the result just handed to the gate link.
-    this.carryOut(latchEffects.filter((e) => e.kind !== 'send-final-status'));
+    this.carryOut(latchEffects);
   }
 }
 
