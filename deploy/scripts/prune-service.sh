@@ -33,5 +33,9 @@ fi
 cd "$root"
 # pnpm deploy (pnpm 10+) copies workspace dependencies in as packed (their "files", i.e. dist/)
 # and installs only "dependencies" with --prod; --frozen-lockfile refuses a lockfile that is out of
-# date with the manifests instead of resolving anew.
-pnpm --filter "@hyperscale/$service" deploy --prod --frozen-lockfile "$@" "$out"
+# date with the manifests instead of resolving anew. The workspace's pnpm (package.json
+# "packageManager") is borrowed through npx when it is not installed.
+if command -v pnpm >/dev/null 2>&1; then
+  exec pnpm --filter "@hyperscale/$service" deploy --prod --frozen-lockfile "$@" "$out"
+fi
+exec npx --yes pnpm@12.4.2 --filter "@hyperscale/$service" deploy --prod --frozen-lockfile "$@" "$out"
