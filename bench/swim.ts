@@ -86,7 +86,11 @@ class Member {
     if (join !== undefined) args.push(c.kind === 'ours' ? '--join' : '-join', `127.0.0.1:${join}`);
     const proc = spawn(c.kind === 'ours' ? process.execPath : 'serf', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(proc);
-    proc.once('exit', () => children.delete(proc));
+    let lastLine = '';
+    proc.once('exit', (code, signal) => {
+      children.delete(proc);
+      if (signal === null && code !== 0) console.log(`${this.name} exited with ${code}: ${lastLine}`);
+    });
     this.proc = proc;
     this.startedAt = Date.now();
     let buffer = '';
@@ -94,7 +98,8 @@ class Member {
       buffer += chunk.toString('utf8');
       let newline = buffer.indexOf('\n');
       while (newline >= 0) {
-        c.parse(this, buffer.slice(0, newline));
+        lastLine = buffer.slice(0, newline);
+        c.parse(this, lastLine);
         buffer = buffer.slice(newline + 1);
         newline = buffer.indexOf('\n');
       }
@@ -281,7 +286,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
   for (const [sizeIndex, n] of SIZES.entries()) {
-    const pair = kinds.map((kind, k) => new Cluster(kind, n, 32_000 + sizeIndex * 2000 + k * 1000));
+    // Below 32768: the kernel's ephemeral range starts there, and outgoing connections could take a port.
+    const pair = kinds.map((kind, k) => new Cluster(kind, n, 21_000 + sizeIndex * 2000 + k * 1000));
     clusters.push(...pair);
     const startedAt = Date.now();
     await Promise.all(pair.map((c) => c.start()));

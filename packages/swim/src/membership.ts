@@ -75,6 +75,9 @@ interface PendingProbe {
   sentAtMs: number;
   acked: boolean;
   nacks: number;
+  expectedNacks: number;
+  /** Ends the probe (success or suspicion); runs once, at the round end or when every helper nacked. */
+  conclude: () => void;
 }
 
 interface PendingRelay {
@@ -534,6 +537,8 @@ export class SwimMembership {
     if (pending?.kind !== 'probe') return;
     pending.nacks++;
     this.counters.nacksReceived++;
+    // Every helper tried and failed: waiting out the round only waits for a late direct ack.
+    if (!pending.acked && pending.expectedNacks > 0 && pending.nacks >= pending.expectedNacks) pending.conclude();
   }
 
   private onPingReq(fromAddr: string, req: Extract<Part, { type: 'ping-req' }>): void {
@@ -745,7 +750,34 @@ export class SwimMembership {
     const helperTimeout = Math.floor(0.6 * (roundMs - timeout));
     const seq = this.nextSeq();
     const now = this.timers.now();
-    const probe: PendingProbe = { kind: 'probe', targetId: target.id, sentAtMs: now, acked: false, nacks: 0 };
+    let concluded = false;
+    const probe: PendingProbe = {
+      kind: 'probe',
+      targetId: target.id,
+      sentAtMs: now,
+      acked: false,
+      nacks: 0,
+      expectedNacks: 0,
+      conclude: () => {
+        if (concluded) return;
+        concluded = true;
+        this.pending.delete(seq);
+        if (!this.running) return;
+        if (probe.acked) {
+          this.awareness.applyDelta(-1);
+          return;
+        }
+        this.counters.probeFailures++;
+        // Lifeguard: missing nacks point at our own slowness.
+        const expected = probe.expectedNacks;
+        this.awareness.applyDelta(expected > 0 ? expected - Math.min(expected, probe.nacks) : 1);
+        const current = this.table.get(target.id);
+        if (current === undefined || current !== target) return;
+        if (current.state === 'alive' || current.state === 'suspect') {
+          this.suspectNode(current.id, current.incarnation, this.id);
+        }
+      },
+    };
     this.pending.set(seq, probe);
     const parts = [
       encodePart(
@@ -764,11 +796,10 @@ export class SwimMembership {
     }
     this.counters.probesSent++;
     this.sendParts(target.addr, parts);
-    let expectedNacks = 0;
     this.after(timeout, () => {
-      if (probe.acked || !this.running) return;
+      if (probe.acked || concluded || !this.running) return;
       const helpers = this.randomMembers(this.profile.indirectChecks, (m) => m.state === 'alive' && m.id !== target.id);
-      expectedNacks = helpers.length;
+      probe.expectedNacks = helpers.length;
       for (const helper of helpers) {
         this.counters.indirectProbesSent++;
         this.sendParts(helper.addr, [
@@ -779,22 +810,7 @@ export class SwimMembership {
         ]);
       }
     });
-    this.after(roundMs - 1, () => {
-      this.pending.delete(seq);
-      if (!this.running) return;
-      if (probe.acked) {
-        this.awareness.applyDelta(-1);
-        return;
-      }
-      this.counters.probeFailures++;
-      // Lifeguard: missing nacks point at our own slowness.
-      this.awareness.applyDelta(expectedNacks > 0 ? expectedNacks - Math.min(expectedNacks, probe.nacks) : 1);
-      const current = this.table.get(target.id);
-      if (current === undefined || current !== target) return;
-      if (current.state === 'alive' || current.state === 'suspect') {
-        this.suspectNode(current.id, current.incarnation, this.id);
-      }
-    });
+    this.after(roundMs - 1, () => probe.conclude());
     return roundMs;
   }
 

@@ -1,12 +1,15 @@
 // Simulation tests (issue 4): 50+ members on the Azure-44 RTT matrix, virtual clock, seeded. A
 // failing seed replays exactly.
 import { readFileSync } from 'node:fs';
+import { seededRandom } from '@hyperscale/deterministic';
 import { describe, expect, it } from 'vitest';
 import { type SwimProfile, WAN_PROFILE } from '../src/config.js';
 import { suspicionTimeoutMs } from '../src/formulas.js';
 import { Keyring } from '../src/shell/keyring.js';
+import { EventScheduler } from '../src/sim/event-scheduler.js';
 import { matrixRtt, SimCluster, type SimClusterOptions } from '../src/sim/sim-cluster.js';
 import type { Role } from '../src/types.js';
+import { VivaldiCoordinates } from '../src/vivaldi-coordinates.js';
 
 const azure = JSON.parse(
   readFileSync(new URL('../../../../shared/data/azure-44-rtt.json', import.meta.url), 'utf8'),
@@ -167,5 +170,48 @@ describe('simulation: 52 members on Azure-44, WAN profile', () => {
     c2.scheduler.advance(60_000);
     expect(c2.nodes[1]!.stats().decryptFailures).toBeGreaterThan(0);
     expect(c2.nodes[1]!.member('n0')).toBeUndefined();
+  });
+});
+
+describe('simulation: Vivaldi coordinates ride on every ping and ack', () => {
+  it('learn the Azure-44 matrix from direct probes; the RTT bound ranks far peers above near ones', () => {
+    const scheduler = new EventScheduler(0);
+    const c = new SimCluster({
+      scheduler,
+      size: 44,
+      seed: 11,
+      profile: 'wan',
+      rttMs: azureRtt,
+      jitter: 0.05,
+      coordinatesFor: (i) => {
+        return new VivaldiCoordinates({ selfId: `n${i}`, clock: scheduler, random: seededRandom(100 + i) });
+      },
+    });
+    startAndConverge(c);
+    c.scheduler.advance(900_000);
+    const errors: number[] = [];
+    for (let i = 0; i < 44; i++) {
+      for (let j = 0; j < 44; j++) {
+        if (i === j) continue;
+        const estimate = c.nodes[i]!.estimateRttMs(`n${i}`, `n${j}`);
+        expect(estimate).toBeDefined();
+        const actual = azureRtt(i, j);
+        errors.push(Math.abs(estimate! - actual) / actual);
+      }
+    }
+    errors.sort((a, b) => a - b);
+    const median = errors[Math.floor(errors.length / 2)]!;
+    expect(median).toBeLessThan(0.25);
+    // The RTT upper confidence bound that scales timeouts (AD-35) is an upper bound for most pairs,
+    // and ranks far peers above near ones.
+    const node = c.nodes[0]!;
+    const pairs = c.nodes.slice(1).map((peer, k) => ({ rtt: azureRtt(0, k + 1), ucb: node.rttUcbMs(peer.id)! }));
+    expect(pairs.filter((p) => p.ucb >= p.rtt).length).toBeGreaterThanOrEqual(Math.floor(0.9 * pairs.length));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const near = pairs.filter((p) => p.rtt < 50).map((p) => p.ucb);
+    const far = pairs.filter((p) => p.rtt > 200).map((p) => p.ucb);
+    expect(mean(far)).toBeGreaterThan(mean(near));
+    expect(c.nodes.every((n) => n.probeTimeoutFor(node) <= WAN_PROFILE.maxProbeTimeoutMs)).toBe(true);
+    expect(c.eventsOf('member-dead')).toEqual([]);
   });
 });

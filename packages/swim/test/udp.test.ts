@@ -13,7 +13,8 @@ import { datagram } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const agentPath = fileURLToPath(new URL('../dist/cli/swim-agent.js', import.meta.url));
-const basePort = 21_000 + Math.floor((Math.random() * 20_000) / 40) * 40;
+// Below the kernel's ephemeral range (32768+) and away from the bench's 21000–24999.
+const basePort = 25_000 + Math.floor((Math.random() * 7000) / 40) * 40;
 
 interface Agent {
   name: string;

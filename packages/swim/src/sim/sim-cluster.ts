@@ -25,6 +25,8 @@ export interface SimClusterOptions {
   coordinatesFor?: (i: number) => CoordinateSystem | undefined;
   roleConfirmation?: Partial<Record<Role, RoleConfirmationPolicy>>;
   limits?: Partial<SwimLimits>;
+  /** The virtual clock to use (default: a new one at 0), e.g. to share it with coordinates. */
+  scheduler?: EventScheduler;
 }
 
 export interface SimEvent {
@@ -45,7 +47,7 @@ export class SimCluster {
   private readonly killed = new Set<number>();
 
   constructor(private readonly options: SimClusterOptions) {
-    this.scheduler = new EventScheduler(0);
+    this.scheduler = options.scheduler ?? new EventScheduler(0);
     const random = seededRandom(options.seed);
     for (let i = 0; i < options.size; i++) {
       const addr = `sim-${i}:7946`;
