@@ -38,6 +38,11 @@ export interface DatacenterRegistryOptions {
   /** A manager silent for this long no longer counts for its datacenter. */
   staleAfterMs: number;
   maxManagers?: number;
+  /**
+   * Extra queue depth for a datacenter's backpressure, added to what its managers report so the
+   * router's queue term sees it as load (mapping in gate-backpressure.ts).
+   */
+  backpressureQueueDepth?: (datacenter: string) => number;
 }
 
 const CIRCUIT: Record<string, RouterCircuitState> = { closed: 'closed', open: 'open', 'half-open': 'half_open' };
@@ -137,7 +142,7 @@ export class DatacenterRegistry {
       managers,
       availableCores: report?.availableCores ?? 0,
       totalCores: report?.totalCores ?? 0,
-      queueDepth: report?.queuedWorkflows ?? 0,
+      queueDepth: (report?.queuedWorkflows ?? 0) + (this.options.backpressureQueueDepth?.(datacenter) ?? 0),
     };
   }
 

@@ -2,6 +2,9 @@
 // the job table or the datacenter registry. Bad input gets a clear status and changes nothing.
 // AD-34 reports are fenced by the manager timeout fence: a stale one is answered accepted=false
 // with the rejection (stale-fence, conflicting-leader), so its sender learns it no longer leads.
+// Backpressure: each datacenter report's signal feeds the gate's BackpressureView; ListDatacenters
+// shows each datacenter's level; progress acks carry the gate's own signal.
+import { signalFromProto, signalToProto } from '@hyperscale/backpressure';
 import { JobSpecError } from '@hyperscale/loadgen';
 import {
   BackpressureLevel,
@@ -16,6 +19,7 @@ import type { GateJobRouter, HealthBucket } from '@hyperscale/routing';
 import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, specErrorToStatus } from '@hyperscale/wire';
 import type { DatacenterRegistry } from './datacenter-registry.js';
+import type { GateBackpressure } from './gate-backpressure.js';
 import type { GateJobs } from './gate-jobs.js';
 
 export interface GateHandlerContext {
@@ -26,6 +30,7 @@ export interface GateHandlerContext {
   clusterId: string;
   environmentId: string;
   reportIntervalMs: number;
+  backpressure: GateBackpressure;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -84,7 +89,7 @@ export function gateServiceHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
             totalCores: input.totalCores,
             availableCores: input.availableCores,
             activeJobs: ctx.registry.managersOf(name).reduce((n, m) => Math.max(n, m.report?.activeJobs ?? 0), 0),
-            backpressure: { level: BackpressureLevel.NONE },
+            backpressure: signalToProto(ctx.backpressure.view.signalFor(name)),
             lastReportAgeMs: BigInt(Number.isFinite(input.healthAgeMs) ? Math.round(input.healthAgeMs) : 0),
             rttUcbMs: view?.rttUcbMs ?? 0,
             loadFactor: view?.loadFactor ?? 0,
@@ -131,13 +136,19 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
         queuedWorkflows: request.queuedWorkflows,
         backpressureLevel: request.backpressure?.level ?? BackpressureLevel.NONE,
       });
+      if (known)
+        ctx.backpressure.onManagerSignal(request.managerId, request.datacenter, signalFromProto(request.backpressure));
       return { known };
     },
 
     async reportJobProgress(request) {
       const admitted = ctx.jobs.admitProgress(request);
       if (!admitted.accepted) {
-        return { accepted: false, rejection: admitted.rejection, backpressure: { level: BackpressureLevel.NONE } };
+        return {
+          accepted: false,
+          rejection: admitted.rejection,
+          backpressure: signalToProto(ctx.backpressure.signal()),
+        };
       }
       const accepted = ctx.jobs.onProgress(
         request.jobId,
@@ -147,7 +158,7 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
         request.status,
         request.workflows,
       );
-      return { accepted, backpressure: { level: BackpressureLevel.NONE } };
+      return { accepted, backpressure: signalToProto(ctx.backpressure.signal()) };
     },
 
     async reportJobResult(request) {

@@ -126,6 +126,8 @@ export interface GateJobsOptions {
   maxActiveJobs: number;
   /** @hyperscale/timeout overrides; default: the HYPERSCALE_TIMEOUT_* settings. */
   timeoutConfig?: Partial<TimeoutConfig>;
+  /** Backpressure on progress to watchers (final results never pass through it); default: forward. */
+  forwardProgress?: (jobId: string, datacenters: readonly string[]) => 'forward' | 'hold' | 'drop';
 }
 
 /** How many datacenters can share the job: never more than the smallest workflow has VUs. */
@@ -402,7 +404,15 @@ export class GateJobs {
   pushProgress(): void {
     for (const job of this.activeJobs()) {
       if (!job.progressDirty) continue;
+      // Backpressure hook: 'hold' keeps the update for a later push, 'drop' discards it.
+      const verdict =
+        this.options.forwardProgress?.(
+          job.jobId,
+          job.targets.map((t) => t.datacenter),
+        ) ?? 'forward';
+      if (verdict === 'hold') continue;
       job.progressDirty = false;
+      if (verdict === 'drop') continue;
       job.broadcast.setProgress({
         elapsedMs: BigInt(Math.round(this.options.clock.now() - job.startedAtMs)),
         datacenters: job.targets.map((t) => ({ datacenter: t.datacenter, status: t.status, workflows: t.progress })),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // gate-svc composition root: settings → logger → datacenter registry → router → job table →
 // gRPC servers → background loops → admin HTTP → graceful shutdown. Rules live in packages.
+import { ALL_PRIORITIES, priorityLabel } from '@hyperscale/backpressure';
 import { GateControlService, GateService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
 import { GateJobRouter, NO_DISTANCE } from '@hyperscale/routing';
 import {
@@ -14,9 +15,12 @@ import {
   startGrpcServer,
   systemClock,
 } from '@hyperscale/runtime';
+import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { DatacenterRegistry } from './datacenter-registry.js';
+import { GateBackpressure } from './gate-backpressure.js';
 import { gateControlHandlers, gateServiceHandlers } from './gate-handlers.js';
 import { GateJobs } from './gate-jobs.js';
+import { ResourceSampler } from './resource-sampler.js';
 import { gateSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -25,7 +29,33 @@ async function main(): Promise<void> {
   installProcessGuards({ logger });
   const registry = createMetricsRegistry({ service: 'gate-svc', nodeId: settings.nodeId });
 
-  const datacenters = new DatacenterRegistry({ clock: systemClock, staleAfterMs: settings.managerStaleAfter });
+  const backpressure = new GateBackpressure({
+    clock: systemClock,
+    enabled: settings.backpressure,
+    submitCapacity: settings.submitRateCapacity,
+    submitRefillPerSecond: settings.submitRatePerSecond,
+    latencyFloorMs: settings.overloadLatencyFloor,
+  });
+  registerBackpressureMetrics(registry, 'gate', {
+    backpressure_level: () => backpressure.view.datacenters().map((dc) => [{ datacenter: dc.datacenter }, dc.level]),
+    requests_shed_total: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.shedder.shedCount(p)]),
+    requests_in_flight: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.inFlight.inFlight(p)]),
+    in_flight_rejected_total: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.inFlight.refusedCount(p)]),
+    overload_state: () => backpressure.detector.state,
+    rate_limited_total: () => [[{ operation: 'job_submit' }, backpressure.rateLimiter.limitedCount('job_submit')]],
+    progress_forwards_throttled_total: () => [
+      [{ decision: 'held' }, backpressure.view.forwardCounts.held],
+      [{ decision: 'dropped' }, backpressure.view.forwardCounts.dropped],
+    ],
+  });
+  const datacenters = new DatacenterRegistry({
+    clock: systemClock,
+    staleAfterMs: settings.managerStaleAfter,
+    backpressureQueueDepth: (dc) => backpressure.queueDepthFor(dc),
+  });
   // Until SWIM coordinates feed it, the router has no distances and ranks by bucket then capacity
   // (its bootstrap mode), which is the foundation's selection rule.
   const router = new GateJobRouter({
@@ -46,6 +76,7 @@ async function main(): Promise<void> {
     idempotencyTtlMs: settings.idempotencyTtl,
     jobRetentionMs: settings.jobRetention,
     maxActiveJobs: settings.maxActiveJobs,
+    forwardProgress: (jobId, dcs) => backpressure.forwardProgress(jobId, dcs),
   });
   const context = {
     gateId: settings.nodeId,
@@ -55,12 +86,14 @@ async function main(): Promise<void> {
     clusterId: settings.clusterId,
     environmentId: settings.environmentId,
     reportIntervalMs: settings.reportInterval,
+    backpressure,
   };
   const onUnexpectedError = (method: string, error: unknown) => logger.error({ err: error, method }, 'handler failed');
   const grpc = await startGrpcServer({
     host: settings.grpcHost,
     port: settings.grpcPort,
     logger,
+    interceptors: [backpressure.interceptor()],
     services: [
       {
         definition: serviceDefinition(GateService),
@@ -80,6 +113,8 @@ async function main(): Promise<void> {
     datacenters.prune();
   });
   tasks.every('progress push', settings.progressInterval, () => jobs.pushProgress());
+  const sampler = new ResourceSampler();
+  tasks.every('overload sampling', settings.overloadSampleInterval, () => backpressure.sample(sampler.read()));
 
   const admin = await startAdminServer({
     host: settings.adminHost,
@@ -95,6 +130,7 @@ async function main(): Promise<void> {
       address: advertised,
       datacenters: datacenters.debugState(),
       jobs: jobs.debugState(),
+      backpressure: backpressure.debugState(),
     }),
   });
 
@@ -102,7 +138,14 @@ async function main(): Promise<void> {
     logger,
     steps: [
       { name: 'stop gRPC', run: () => grpc.tryShutdown(5_000), timeoutMs: 6_000 },
-      { name: 'stop background tasks', run: () => tasks.stopAll(), timeoutMs: 5_000 },
+      {
+        name: 'stop background tasks',
+        run: async () => {
+          await tasks.stopAll();
+          sampler.stop();
+        },
+        timeoutMs: 5_000,
+      },
       { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },
       { name: 'close clients', run: async () => jobs.close(), timeoutMs: 1_000 },
     ],

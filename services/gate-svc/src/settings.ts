@@ -1,6 +1,7 @@
 // Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { gateBackpressureSettings } from './backpressure-settings.js';
 import { gateTimeoutSettings } from './timeout-settings.js';
 
 export const gateSettings = defineSettings({
@@ -96,4 +97,5 @@ export const gateSettings = defineSettings({
   environmentId: s.string({ env: 'HYPERSCALE_ENVIRONMENT_ID', default: 'default', description: 'managers must match' }),
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...gateTimeoutSettings,
+  ...gateBackpressureSettings,
 });

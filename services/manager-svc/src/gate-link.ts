@@ -5,10 +5,14 @@
 // hands every answer back to the job table, which turns it into `gateAcknowledged` (or stops
 // tracking a job the gate says another manager now leads). The final result is the datacenter's
 // final status: it carries the manager timeout fence and the timeout reason.
+// Backpressure both ways (AD-37): the datacenter report carries this manager's signal; a gate's
+// progress ack carries the gate's, and while a gate asks for THROTTLE or worse, progress of a job to
+// it is spaced by the gate's suggested delay (progress is cumulative: a skipped push is folded into
+// the next). Final results (outbox), timeout reports and leader transfers are never held.
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { type BackpressureSignalFields, BackpressureLevel as Level, signalFromProto } from '@hyperscale/backpressure';
 import type { Clock } from '@hyperscale/deterministic';
 import {
-  BackpressureLevel,
   type ClientOf,
   createClient,
   GateControlService,
@@ -23,6 +27,9 @@ import type { GateReporting, ManagerIdentity, ManagerJob, ManagerJobs, TimeoutPr
 
 type GateClient = ClientOf<typeof GateControlService>;
 
+/** Jobs whose last progress time is remembered (ours: the default maxActiveJobs). */
+const MAX_TRACKED_JOBS = 1_000;
+
 export interface GateLinkOptions {
   gates: readonly string[];
   identity: ManagerIdentity;
@@ -32,6 +39,8 @@ export interface GateLinkOptions {
   clock: Clock;
   /** How long an unacknowledged final result keeps being retried. */
   outboxTtlMs?: number;
+  /** The manager's backpressure signal, carried in every datacenter report. */
+  backpressure?: () => BackpressureSignalFields;
 }
 
 export class GateLink implements GateReporting {
@@ -39,6 +48,12 @@ export class GateLink implements GateReporting {
   private readonly registered = new Set<string>();
   private readonly outbox = new Map<string, { job: ManagerJob; since: number; sending: boolean }>();
   private jobs: ManagerJobs | undefined;
+  /** The last signal each gate sent in a progress ack. Bounded by the configured gates. */
+  private readonly gateSignals = new Map<string, ReturnType<typeof signalFromProto>>();
+  /** When progress of a job was last sent, least recent first; bounded. */
+  private readonly lastProgressAt = new Map<string, number>();
+  /** Progress pushes held back by a gate's signal. */
+  progressHeld = 0;
 
   constructor(private readonly options: GateLinkOptions) {}
 
@@ -92,14 +107,26 @@ export class GateLink implements GateReporting {
       totalCores: pool?.totalCores() ?? 0,
       availableCores: pool?.totalFreeCores() ?? 0,
       activeJobs: this.jobs?.activeJobs().length ?? 0,
-      backpressure: { level: BackpressureLevel.NONE },
+      backpressure: this.options.backpressure?.() ?? { level: 1 },
     };
   }
 
   progress(job: ManagerJob, timeout: TimeoutProgressFields | undefined): void {
     const jobs = this.jobs;
     if (!job.originGate || !jobs) return;
-    this.client(job.originGate)
+    const gate = job.originGate;
+    const now = this.options.clock.now();
+    const signal = this.gateSignals.get(gate);
+    const last = this.lastProgressAt.get(job.jobId);
+    if (signal && signal.level >= Level.THROTTLE && last !== undefined && now - last < signal.suggestedDelayMs) {
+      this.progressHeld++;
+      return;
+    }
+    this.lastProgressAt.delete(job.jobId);
+    this.lastProgressAt.set(job.jobId, now);
+    while (this.lastProgressAt.size > MAX_TRACKED_JOBS)
+      this.lastProgressAt.delete(this.lastProgressAt.keys().next().value!);
+    this.client(gate)
       .reportJobProgress({
         jobId: job.jobId,
         datacenter: this.options.identity.datacenter,
@@ -123,7 +150,10 @@ export class GateLink implements GateReporting {
           : { timeoutFenceToken: jobs.timeoutFence(job) }),
       })
       .then(
-        (response) => jobs.gateAnswered(job.jobId, 'progress', response.accepted, response.rejection),
+        (response) => {
+          this.gateSignals.set(gate, signalFromProto(response.backpressure));
+          jobs.gateAnswered(job.jobId, 'progress', response.accepted, response.rejection);
+        },
         (error: unknown) => this.options.logger.debug({ err: error, jobId: job.jobId }, 'progress to gate failed'),
       );
   }
@@ -168,6 +198,7 @@ export class GateLink implements GateReporting {
   }
 
   result(job: ManagerJob): void {
+    this.lastProgressAt.delete(job.jobId);
     if (!job.originGate || this.outbox.has(job.jobId)) return;
     this.outbox.set(job.jobId, { job, since: this.options.clock.now(), sending: false });
     this.flushOutbox();

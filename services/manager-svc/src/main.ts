@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // manager-svc composition root: settings → logger → job table → gRPC server → gate link →
 // background loops → admin HTTP → graceful shutdown. Business rules live in packages.
+import { ALL_PRIORITIES, priorityLabel, signalToProto } from '@hyperscale/backpressure';
 import { ManagerService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
 import {
   BackgroundTasks,
@@ -14,9 +15,12 @@ import {
   startGrpcServer,
   systemClock,
 } from '@hyperscale/runtime';
+import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { GateLink } from './gate-link.js';
+import { ManagerBackpressure } from './manager-backpressure.js';
 import { managerHandlers } from './manager-handlers.js';
 import { ManagerJobs } from './manager-jobs.js';
+import { ResourceSampler } from './resource-sampler.js';
 import { managerSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -27,6 +31,19 @@ async function main(): Promise<void> {
 
   // The advertised address is known once the port is bound; handlers read it through `identity`.
   const identity = { managerId: settings.nodeId, datacenter: settings.datacenter, address: '' };
+  // Refused calls still prove a worker is alive: a shed heartbeat or progress report must not
+  // make the storm look like worker loss. `jobs` is built below; refusals only start after.
+  let touchWorker: (workerId: string) => void = () => {};
+  const backpressure = new ManagerBackpressure({
+    clock: systemClock,
+    enabled: settings.backpressure,
+    statsBuffer: { hotCapacity: settings.statsBufferCapacity },
+    latencyFloorMs: settings.overloadLatencyFloor,
+    onRefused: (_path, message) => {
+      const workerId = (message as { workerId?: unknown } | undefined)?.workerId;
+      if (typeof workerId === 'string' && workerId !== '') touchWorker(workerId);
+    },
+  });
   const gateLink = new GateLink({
     gates: settings.gates,
     identity,
@@ -34,6 +51,7 @@ async function main(): Promise<void> {
     environmentId: settings.environmentId,
     logger: logger.child({ component: 'gate-link' }),
     clock: systemClock,
+    backpressure: () => signalToProto(backpressure.signal()),
   });
   const jobs = new ManagerJobs({
     identity,
@@ -45,11 +63,26 @@ async function main(): Promise<void> {
     gateReporting: gateLink,
   });
   gateLink.attach(jobs);
+  touchWorker = (workerId) => {
+    jobs.pool.touch(workerId);
+  };
+  registerBackpressureMetrics(registry, 'manager', {
+    backpressure_level: () => backpressure.signal().level,
+    requests_shed_total: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.shedder.shedCount(p)]),
+    requests_in_flight: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.inFlight.inFlight(p)]),
+    in_flight_rejected_total: () =>
+      ALL_PRIORITIES.map((p) => [{ priority: priorityLabel(p) }, backpressure.inFlight.refusedCount(p)]),
+    overload_state: () => backpressure.detector.state,
+    stats_records_dropped_total: () => backpressure.stats.rejectedCount,
+  });
 
   const grpc = await startGrpcServer({
     host: settings.grpcHost,
     port: settings.grpcPort,
     logger,
+    interceptors: [backpressure.interceptor()],
     services: [
       {
         definition: serviceDefinition(ManagerService),
@@ -61,6 +94,7 @@ async function main(): Promise<void> {
             clusterId: settings.clusterId,
             environmentId: settings.environmentId,
             heartbeatIntervalMs: Math.max(100, Math.floor(settings.workerTimeout / 3)),
+            backpressure,
           }),
           { onUnexpectedError: (method, error) => logger.error({ err: error, method }, 'handler failed') },
         ),
@@ -71,6 +105,13 @@ async function main(): Promise<void> {
 
   const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
   tasks.every('jobs tick', settings.tickInterval, () => jobs.tick());
+  tasks.every('stats aggregation', settings.statsAggregateInterval, () => {
+    backpressure.aggregate();
+  });
+  const sampler = new ResourceSampler();
+  tasks.every('overload sampling', settings.overloadSampleInterval, () => {
+    backpressure.sample(sampler.read());
+  });
   tasks.every('progress push', settings.progressInterval, () => jobs.pushProgress());
   tasks.every('gate result outbox', 1_000, () => gateLink.flushOutbox());
   for (const gate of settings.gates) {
@@ -106,6 +147,8 @@ async function main(): Promise<void> {
       identity,
       gates: settings.gates.map((g) => ({ address: g, registered: gateLink.registeredGates.includes(g) })),
       pendingGateResults: gateLink.pendingResults(),
+      backpressure: backpressure.debugState(),
+      gateProgressHeld: gateLink.progressHeld,
       ...(jobs.debugState() as object),
     }),
   });
@@ -121,7 +164,14 @@ async function main(): Promise<void> {
         },
         timeoutMs: 6_000,
       },
-      { name: 'stop background tasks', run: () => tasks.stopAll(), timeoutMs: 5_000 },
+      {
+        name: 'stop background tasks',
+        run: async () => {
+          await tasks.stopAll();
+          sampler.stop();
+        },
+        timeoutMs: 5_000,
+      },
       { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },
       {
         name: 'close clients',

@@ -2,9 +2,14 @@
 // job table. Bad input gets INVALID_ARGUMENT naming the field and changes nothing. A global
 // timeout with a stale fence is refused in the response (outcome REJECTED, reason stale-fence,
 // with the manager's status correction), not with a gRPC error, so the correction reaches the gate.
+// Backpressure (AD-37): every accepted progress report is recorded in the stats buffer (the
+// manager's intake of progress work); a report the buffer refuses (REJECT) is answered
+// accepted=false and not applied — progress is cumulative, the worker's next report carries it.
+// Every progress ack and heartbeat ack carries the manager's current signal.
+
+import { signalToProto } from '@hyperscale/backpressure';
 import { JobSpecError } from '@hyperscale/loadgen';
 import {
-  BackpressureLevel,
   checkProtocolVersion,
   failedPrecondition,
   type HandlersOf,
@@ -13,6 +18,7 @@ import {
 } from '@hyperscale/protocol';
 import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, resultKindOf, StatsDecodeError, specErrorToStatus, statsFromProto } from '@hyperscale/wire';
+import type { ManagerBackpressure } from './manager-backpressure.js';
 import type { ManagerJobs } from './manager-jobs.js';
 
 export interface ManagerHandlerContext {
@@ -21,6 +27,7 @@ export interface ManagerHandlerContext {
   clusterId: string;
   environmentId: string;
   heartbeatIntervalMs: number;
+  backpressure: ManagerBackpressure;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -110,16 +117,24 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
     },
 
     async workerHeartbeat(request) {
-      return { known: jobs.pool.touch(request.workerId) };
+      return {
+        known: jobs.pool.touch(request.workerId),
+        backpressure: signalToProto(ctx.backpressure.signal()),
+      };
     },
 
     async reportProgress(request) {
       jobs.pool.touch(request.workerId);
       const stats = decodedStats(request.stats);
-      const accepted = stats !== undefined && jobs.onProgress(request.jobId, request.workflowId, stats);
+      const intake =
+        stats === undefined
+          ? 'rejected'
+          : ctx.backpressure.recordProgress(stats.steps.reduce((n, s) => n + s.requests, 0));
+      const accepted =
+        stats !== undefined && intake === 'accepted' && jobs.onProgress(request.jobId, request.workflowId, stats);
       // AD-26: the grant (when the worker asked) and the time left before the job's deadline.
       const time = accepted ? jobs.requestExtension(request.jobId, request.workerId, request.extension) : {};
-      return { accepted, backpressure: { level: BackpressureLevel.NONE }, ...time };
+      return { accepted, backpressure: signalToProto(ctx.backpressure.signal()), ...time };
     },
 
     async reportResult(request) {

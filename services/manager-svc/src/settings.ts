@@ -1,6 +1,7 @@
 // Every setting manager-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { managerBackpressureSettings } from './backpressure-settings.js';
 import { managerTimeoutSettings } from './timeout-settings.js';
 
 export const managerSettings = defineSettings({
@@ -97,4 +98,5 @@ export const managerSettings = defineSettings({
   }),
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...managerTimeoutSettings,
+  ...managerBackpressureSettings,
 });

@@ -2,6 +2,7 @@
 // worker-svc composition root: settings → logger → executor → gRPC server → manager reporting →
 // admin HTTP → graceful shutdown. Business rules live in packages; this file only wires them.
 import { availableParallelism } from 'node:os';
+import { WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { serviceDefinition, serviceImplementation, WorkerService } from '@hyperscale/protocol';
 import {
   BackgroundTasks,
@@ -14,6 +15,7 @@ import {
   startAdminServer,
   startGrpcServer,
 } from '@hyperscale/runtime';
+import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
 
@@ -30,6 +32,14 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry({ service: 'worker-svc', nodeId: settings.nodeId });
 
   const cores = new CorePool(totalCores);
+  // AD-37: progress leaves at the pace the busiest manager allows; the base period is ours.
+  const flushPolicy = new WorkerFlushPolicy<string>({ now }, { baseIntervalMs: settings.progressInterval });
+  registerBackpressureMetrics(registry, 'worker', {
+    backpressure_level: () => flushPolicy.level(),
+    progress_updates_throttled_total: () => flushPolicy.counters.throttled,
+    progress_updates_batched_total: () => flushPolicy.counters.batched,
+    progress_updates_dropped_total: () => flushPolicy.counters.dropped,
+  });
   let reporter: ManagerReporter | undefined;
   const executor = new WorkflowExecutor({
     workerId: settings.nodeId,
@@ -40,6 +50,7 @@ async function main(): Promise<void> {
     sendProgress: (report) => (reporter ? reporter.sendProgress(report) : Promise.reject(new Error('not started'))),
     deliverResult: (result) => reporter?.deliverResult(result),
     now,
+    flushPolicy,
   });
 
   const grpc = await startGrpcServer({
@@ -66,6 +77,7 @@ async function main(): Promise<void> {
     now,
     availableCores: () => executor.availableCores,
     activeWorkflowIds: () => executor.activeWorkflowIds(),
+    onSignal: (manager, signal) => flushPolicy.onSignal(manager, signal),
   });
   reporter = activeReporter;
 
@@ -90,7 +102,9 @@ async function main(): Promise<void> {
       { runImmediately: true },
     );
   }
-  tasks.every('progress', settings.progressInterval, () => executor.flushProgress());
+  // The flush policy decides when a flush is due; ticking at half its base period keeps timer
+  // jitter from skipping whole cycles.
+  tasks.every('progress', Math.max(10, Math.floor(settings.progressInterval / 2)), () => executor.flushProgress());
   tasks.every('result outbox', 1_000, () => activeReporter.flushOutbox());
 
   const admin = await startAdminServer({

@@ -18,10 +18,18 @@
 //   3. the manager has not said its grants are exhausted: asking after that only starts the
 //      eviction grace period, so a well-behaved worker stops and lets the job time out.
 
+// Backpressure (AD-37): every progress ack and heartbeat ack carries the manager's signal, handed to
+// `onSignal` (the flush policy). A progress report or heartbeat refused with RESOURCE_EXHAUSTED is
+// that manager saying REJECT, for at least its retry-after; a refused heartbeat is not a failure
+// of the manager (it answered), so it does not throw.
+
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { BackpressureLevel, type BackpressureSignal, signalForLevel, signalFromProto } from '@hyperscale/backpressure';
 import type { StatsSnapshot } from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
+  grpcErrorInfo,
   ManagerService,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -67,6 +75,16 @@ export interface ManagerReporterOptions {
   outboxTtlMs?: number;
   /** Ask for an extension when the job's deadline is closer than this (see the header). */
   extensionAskWindowMs?: number;
+  /** Told of every backpressure signal a manager sends (keyed by the manager's address). */
+  onSignal?: (manager: string, signal: BackpressureSignal) => void;
+}
+
+/** The signal a RESOURCE_EXHAUSTED answer stands for: REJECT, for at least the server's retry-after. */
+export function signalOfRefusal(error: unknown): BackpressureSignal | undefined {
+  const info = grpcErrorInfo(error);
+  if (info?.code !== grpcStatus.RESOURCE_EXHAUSTED) return undefined;
+  const reject = signalForLevel(BackpressureLevel.REJECT);
+  return { ...reject, suggestedDelayMs: Math.max(reject.suggestedDelayMs, info.retryAfterMs ?? 0) };
 }
 
 /** Default ask window: 12 progress reports at the default 250 ms, well under the first 15 s grant. */
@@ -128,28 +146,44 @@ export class ManagerReporter {
       this.registered.add(address);
       this.options.logger.info({ manager: address, managerId: response.managerId }, 'registered with manager');
     }
-    const ack = await client.workerHeartbeat({
-      workerId: this.options.workerId,
-      availableCores: this.options.availableCores(),
-      activeWorkflowIds: this.options.activeWorkflowIds(),
-    });
+    let ack: Awaited<ReturnType<ManagerClient['workerHeartbeat']>>;
+    try {
+      ack = await client.workerHeartbeat({
+        workerId: this.options.workerId,
+        availableCores: this.options.availableCores(),
+        activeWorkflowIds: this.options.activeWorkflowIds(),
+      });
+    } catch (error) {
+      const refusal = signalOfRefusal(error);
+      if (!refusal) throw error;
+      this.options.onSignal?.(address, refusal);
+      return;
+    }
+    this.options.onSignal?.(address, signalFromProto(ack.backpressure));
     if (!ack.known) this.registered.delete(address);
   }
 
   async sendProgress(report: ProgressReport): Promise<void> {
     const extension = this.extensionRequest(report);
-    const response = await this.client(report.managerAddress).reportProgress({
-      jobId: report.jobId,
-      workflowId: report.workflowId,
-      workflowName: report.workflowName,
-      workerId: this.options.workerId,
-      status: WorkflowStatus.RUNNING,
-      stats: statsToProto(report.stats),
-      elapsedMs: BigInt(Math.round(report.elapsedMs)),
-      availableCores: report.availableCores,
-      sequence: report.sequence,
-      ...(extension ? { extension } : {}),
-    });
+    const response = await this.client(report.managerAddress)
+      .reportProgress({
+        jobId: report.jobId,
+        workflowId: report.workflowId,
+        workflowName: report.workflowName,
+        workerId: this.options.workerId,
+        status: WorkflowStatus.RUNNING,
+        stats: statsToProto(report.stats),
+        elapsedMs: BigInt(Math.round(report.elapsedMs)),
+        availableCores: report.availableCores,
+        sequence: report.sequence,
+        ...(extension ? { extension } : {}),
+      })
+      .catch((error: unknown) => {
+        const refusal = signalOfRefusal(error);
+        if (refusal) this.options.onSignal?.(report.managerAddress, refusal);
+        throw error;
+      });
+    this.options.onSignal?.(report.managerAddress, signalFromProto(response.backpressure));
     const time = this.shareTimes.get(report.workflowId);
     if (!time) return;
     time.deadlineRemainingMs =

@@ -2,7 +2,16 @@
 // limit, a fence token strictly greater than the last for that id, cores free — facts §1.4), how
 // each runs, and how its progress and final result leave. The final result goes to the outbox,
 // which retries it until the manager acknowledges it: a result is never dropped.
+//
+// Progress leaves through the worker's flush policy (AD-37, WorkerFlushPolicy): every changed share
+// is offered to it on each flush tick, and the policy says what to send now — everything (NONE),
+// everything but less often (THROTTLE), every 4th cycle per job (BATCH; the wire has one report per
+// workflow, so a batch is that job's reports sent together), or nothing, discarding it (REJECT).
+// The level is the highest among the managers' signals (progress acks, heartbeat acks). Final
+// results bypass it (the policy answers `send-now` and the outbox takes them); cancellation
+// acknowledgements are the CancelWorkflow responses themselves and never pass through here.
 
+import { WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
 import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
 import { CancelOutcome } from '@hyperscale/protocol';
@@ -60,6 +69,8 @@ export interface WorkflowExecutorOptions {
   /** Hands a final result to the outbox (retried until acknowledged). */
   deliverResult: (result: FinalResult) => void;
   now: () => number;
+  /** The flush policy (its clock must read `now`); default: one with a base interval of 250 ms. */
+  flushPolicy?: WorkerFlushPolicy<string>;
 }
 
 export class WorkflowExecutor {
@@ -69,9 +80,13 @@ export class WorkflowExecutor {
   private draining = false;
   /** Shares cancelled by a drain: reported failed so the manager re-dispatches the rest. */
   private readonly handBack = new Set<string>();
+  /** Payloads are workflow ids: a report is built from the share's latest stats when it leaves. */
+  readonly flushPolicy: WorkerFlushPolicy<string>;
 
   constructor(private readonly options: WorkflowExecutorOptions) {
     this.cores = new CoreAllocator(options.totalCores);
+    this.flushPolicy =
+      options.flushPolicy ?? new WorkerFlushPolicy<string>({ now: options.now }, { baseIntervalMs: 250 });
   }
 
   dispatch(request: DispatchRequest): DispatchDecision {
@@ -142,32 +157,48 @@ export class WorkflowExecutor {
     return this.cores.availableCores;
   }
 
-  /** Sends one progress report per share that changed, never two at once for the same share. */
+  /**
+   * The flush tick: offers every changed share to the flush policy, then sends what the policy
+   * releases — never two reports at once for the same share.
+   */
   flushProgress(): void {
     for (const share of this.active.values()) {
       if (!share.dirty || share.progressInFlight || share.latest === undefined) continue;
       share.dirty = false;
-      share.progressInFlight = true;
-      share.sequence += 1n;
-      this.options
-        .sendProgress({
-          managerAddress: share.request.managerAddress,
-          jobId: share.request.jobId,
-          workflowId: share.request.workflowId,
-          workflowName: share.request.workflowName,
-          stats: share.latest,
-          elapsedMs: this.options.now() - share.startedAt,
-          availableCores: this.cores.availableCores,
-          sequence: share.sequence,
-        })
-        .catch((error: unknown) => {
-          share.dirty = true;
-          this.options.logger.debug({ err: error, workflowId: share.request.workflowId }, 'progress report failed');
-        })
-        .finally(() => {
-          share.progressInFlight = false;
-        });
+      const { jobId, workflowId } = share.request;
+      this.flushPolicy.offer({ kind: 'progress', jobId, workflowId, payload: workflowId });
     }
+    const decision = this.flushPolicy.poll();
+    for (const message of decision.messages) for (const workflowId of message.updates) this.sendProgress(workflowId);
+  }
+
+  private sendProgress(workflowId: string): void {
+    const share = this.active.get(workflowId);
+    if (!share || share.latest === undefined) return;
+    if (share.progressInFlight) {
+      share.dirty = true;
+      return;
+    }
+    share.progressInFlight = true;
+    share.sequence += 1n;
+    this.options
+      .sendProgress({
+        managerAddress: share.request.managerAddress,
+        jobId: share.request.jobId,
+        workflowId,
+        workflowName: share.request.workflowName,
+        stats: share.latest,
+        elapsedMs: this.options.now() - share.startedAt,
+        availableCores: this.cores.availableCores,
+        sequence: share.sequence,
+      })
+      .catch((error: unknown) => {
+        share.dirty = true;
+        this.options.logger.debug({ err: error, workflowId }, 'progress report failed');
+      })
+      .finally(() => {
+        share.progressInFlight = false;
+      });
   }
 
   /**
@@ -189,6 +220,12 @@ export class WorkflowExecutor {
   debugState(): unknown {
     return {
       draining: this.draining,
+      backpressure: {
+        level: this.flushPolicy.level(),
+        flushIntervalMs: this.flushPolicy.flushIntervalMs(),
+        buffered: this.flushPolicy.bufferedCount,
+        counters: this.flushPolicy.counters,
+      },
       availableCores: this.cores.availableCores,
       active: [...this.active.values()].map((s) => ({
         workflowId: s.request.workflowId,
@@ -208,6 +245,8 @@ export class WorkflowExecutor {
     const status = handedBack ? 'failed' : outcome.status;
     const error = handedBack ? 'worker shut down before the share finished' : outcome.error;
     this.options.logger.info({ jobId: share.request.jobId, workflowId, status, error }, 'share finished');
+    // The final result supersedes any buffered progress of the share; it goes out now, at any level.
+    this.flushPolicy.offer({ kind: 'final-result', jobId: share.request.jobId, workflowId, payload: workflowId });
     this.options.deliverResult({
       managerAddress: share.request.managerAddress,
       jobId: share.request.jobId,

@@ -6,6 +6,7 @@ import {
   type ChannelOptions,
   Server,
   ServerCredentials,
+  type ServerInterceptor,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
@@ -25,6 +26,11 @@ export interface StartGrpcServerOptions {
   logger: Logger;
   /** grpc-js server options (message size limits, keepalive). */
   options?: ChannelOptions;
+  /**
+   * grpc-js server interceptors, run for every call before its handler, first one outermost
+   * (admission control, load shedding: the services build them, this stays protocol-free).
+   */
+  interceptors?: readonly ServerInterceptor[];
 }
 
 export interface GrpcServer {
@@ -37,7 +43,10 @@ export interface GrpcServer {
 
 export async function startGrpcServer(options: StartGrpcServerOptions): Promise<GrpcServer> {
   const logger = options.logger.child({ component: 'grpc-server' });
-  const server = new Server(options.options);
+  const server = new Server({
+    ...options.options,
+    ...(options.interceptors?.length ? { interceptors: [...options.interceptors] } : {}),
+  });
   for (const { definition, implementation } of options.services) server.addService(definition, implementation);
   const address = formatHostPort(options.host, options.port);
   const port = await new Promise<number>((resolve, reject) => {

@@ -1,0 +1,174 @@
+// The worker's progress flush wired to WorkerFlushPolicy, on a virtual clock and a fake share
+// runner (no threads, no network): progress follows the highest level across managers, a
+// RESOURCE_EXHAUSTED answer counts as REJECT, and final results leave at once at every level.
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { BackpressureLevel, signalForLevel, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { VirtualClock } from '@hyperscale/deterministic';
+import { emptyStats, parseJobSpec, type StatsSnapshot } from '@hyperscale/loadgen';
+import { resourceExhausted } from '@hyperscale/protocol';
+import { createLogger } from '@hyperscale/runtime';
+import { describe, expect, it } from 'vitest';
+import { type FinalResult, type ProgressReport, signalOfRefusal } from '../src/manager-reporter.js';
+import type { ShareOutcome } from '../src/share-run.js';
+import { type ShareRunner, WorkflowExecutor } from '../src/workflow-executor.js';
+
+const workflow = parseJobSpec(`
+name: unit
+workflows:
+  - name: w
+    vus: 1
+    duration: 1s
+    steps:
+      - name: s
+        url: http://127.0.0.1:1/
+`).workflows[0]!;
+
+interface FakeShare {
+  progress(stats: StatsSnapshot): void;
+  finish(outcome: ShareOutcome): void;
+}
+
+function setup() {
+  const clock = new VirtualClock();
+  const shares: FakeShare[] = [];
+  const runner: ShareRunner = {
+    start: (_workflow, _cores, onProgress) => {
+      let finish!: (outcome: ShareOutcome) => void;
+      const done = new Promise<ShareOutcome>((resolve) => {
+        finish = resolve;
+      });
+      shares.push({ progress: onProgress, finish });
+      return { done, cancel: () => finish({ status: 'cancelled', stats: undefined }) };
+    },
+  };
+  const sent: ProgressReport[] = [];
+  const results: FinalResult[] = [];
+  const policy = new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 });
+  const executor = new WorkflowExecutor({
+    workerId: 'w1',
+    totalCores: 4,
+    maxPending: 10,
+    logger: createLogger({ service: 'test', nodeId: 'w1', level: 'silent' }),
+    runner,
+    sendProgress: async (report) => {
+      sent.push(report);
+    },
+    deliverResult: (result) => results.push(result),
+    now: () => clock.now(),
+    flushPolicy: policy,
+  });
+  let fence = 1n;
+  const dispatch = (workflowId: string, jobId = 'job-1') =>
+    executor.dispatch({
+      jobId,
+      workflowId,
+      workflowName: 'w',
+      workflow,
+      cores: 1,
+      fenceToken: fence++,
+      managerAddress: '127.0.0.1:7200',
+    });
+  let requests = 0;
+  const stats = (): StatsSnapshot => {
+    const s = emptyStats('w', ['s'], 0);
+    s.steps[0]!.requests = ++requests;
+    return s;
+  };
+  /** Advances virtual time tick by tick, producing progress on every share and flushing. */
+  const run = async (ms: number, tickMs = 25) => {
+    for (let t = 0; t < ms; t += tickMs) {
+      for (const share of shares) share.progress(stats());
+      clock.advance(tickMs);
+      executor.flushProgress();
+      await Promise.resolve(); // let the fake sends settle (progressInFlight clears)
+      await Promise.resolve();
+    }
+  };
+  return { clock, executor, policy, sent, results, shares, dispatch, run, stats };
+}
+
+describe('worker progress flush under backpressure', () => {
+  it('NONE: every share reports once per base interval', async () => {
+    const { dispatch, run, sent, policy } = setup();
+    dispatch('wf-1');
+    dispatch('wf-2');
+    await run(500);
+    // 500 ms at a 50 ms base: ~10 cycles, two shares each.
+    expect(sent.length).toBeGreaterThanOrEqual(18);
+    expect(sent.length).toBeLessThanOrEqual(20);
+    expect(policy.counters.throttled).toBe(0);
+  });
+
+  it('follows the highest level across managers: THROTTLE from one manager slows every share', async () => {
+    const { dispatch, run, sent, policy } = setup();
+    dispatch('wf-1');
+    policy.onSignal('m-a', signalForLevel(BackpressureLevel.NONE));
+    policy.onSignal('m-b', signalForLevel(BackpressureLevel.THROTTLE));
+    await run(1_100);
+    // base 50 + max(100, 500) = 550 ms between flushes.
+    expect(sent.length).toBe(2);
+    expect(policy.counters.throttled).toBe(2);
+  });
+
+  it('BATCH: reports of one job leave together every 4th cycle', async () => {
+    const { dispatch, run, sent, policy } = setup();
+    dispatch('wf-1');
+    dispatch('wf-2');
+    policy.onSignal('m-a', signalForLevel(BackpressureLevel.BATCH));
+    await run(4_300);
+    // base 50 + max(1000, 1000) = 1050 ms per cycle, a send every 4th: one batch of both shares.
+    expect(sent.map((r) => r.workflowId).sort()).toEqual(['wf-1', 'wf-2']);
+    expect(policy.counters.batched).toBe(2);
+  });
+
+  it('REJECT: progress is dropped and counted, but a final result is delivered at once', async () => {
+    const { dispatch, run, sent, results, shares, policy, stats } = setup();
+    dispatch('wf-1');
+    policy.onSignal('m-a', signalForLevel(BackpressureLevel.REJECT));
+    await run(1_000);
+    expect(sent).toHaveLength(0);
+    expect(policy.counters.dropped).toBeGreaterThan(0);
+    const final = stats();
+    shares[0]!.finish({ status: 'completed', stats: final });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(results).toHaveLength(1);
+    expect(results[0]!.status).toBe('completed');
+    expect(results[0]!.stats).toBe(final);
+    expect(policy.counters.sentImmediately).toBe(1);
+  });
+
+  it('a final result supersedes buffered progress: nothing of that share is sent after it', async () => {
+    const { dispatch, run, sent, results, shares, policy } = setup();
+    dispatch('wf-1');
+    policy.onSignal('m-a', signalForLevel(BackpressureLevel.THROTTLE));
+    await run(100); // progress buffered, not yet due
+    expect(policy.bufferedCount).toBe(1);
+    shares[0]!.finish({ status: 'completed', stats: undefined });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(results).toHaveLength(1);
+    const before = sent.length;
+    await run(1_000);
+    expect(sent.length).toBe(before);
+  });
+
+  it('recovers when the signal expires (a dead manager cannot pin REJECT)', async () => {
+    const { dispatch, run, sent, policy } = setup();
+    dispatch('wf-1');
+    policy.onSignal('m-a', signalForLevel(BackpressureLevel.REJECT));
+    await run(5_000);
+    expect(policy.level()).toBe(BackpressureLevel.NONE);
+    const before = sent.length;
+    await run(500);
+    expect(sent.length).toBeGreaterThan(before);
+  });
+
+  it('RESOURCE_EXHAUSTED from a manager reads as REJECT for at least its retry-after', () => {
+    const signal = signalOfRefusal(resourceExhausted('overloaded', 4_000));
+    expect(signal?.level).toBe(BackpressureLevel.REJECT);
+    expect(signal?.suggestedDelayMs).toBe(4_000);
+    expect(signalOfRefusal(resourceExhausted('overloaded', 10))?.suggestedDelayMs).toBe(1_000);
+    expect(signalOfRefusal(Object.assign(new Error('x'), { code: grpcStatus.UNAVAILABLE }))).toBeUndefined();
+  });
+});
