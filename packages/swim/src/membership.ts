@@ -279,6 +279,11 @@ export class SwimMembership {
     return this.coordinates.estimateRttMs(fromId, toId);
   }
 
+  /** Quality in [0, 1] of the RTT estimate to a peer (AD-35); 0 when its coordinate is unknown. */
+  coordinateQuality(peerId: string): number | undefined {
+    return this.coordinates.quality(peerId, this.timers.now());
+  }
+
   localCoordinate(): unknown {
     return this.coordinates.localCoordinate();
   }

@@ -55,6 +55,8 @@ export interface SwimNode extends Membership {
   stop(): Promise<void>;
   localCoordinate(): unknown;
   rttUcbMs(peerId: string): number | undefined;
+  /** Quality in [0, 1] of the RTT estimate to a peer (AD-35). */
+  coordinateQuality(peerId: string): number | undefined;
   estimateRttMs(fromId: string, toId: string): number | undefined;
   stats(): SwimStats;
   metricsText(): string;
@@ -167,6 +169,7 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
     },
     localCoordinate: () => core!.localCoordinate(),
     rttUcbMs: (peerId) => core!.rttUcbMs(peerId),
+    coordinateQuality: (peerId) => core!.coordinateQuality(peerId),
     estimateRttMs: (fromId, toId) => core!.estimateRttMs(fromId, toId),
     stats: () => core!.stats(),
     metricsText: () => renderMetrics(core!),
