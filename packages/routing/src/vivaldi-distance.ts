@@ -7,6 +7,7 @@ import type { Clock } from '@hyperscale/deterministic';
 import { type Coordinate, coordinateQuality, rttUcbMs } from '@hyperscale/vivaldi';
 import { coordinateIsMature } from './bootstrap.js';
 import type { DistanceEstimate, DistanceEstimator } from './distance.js';
+import { memberDistanceEstimator } from './member-distance.js';
 
 export interface VivaldiDistanceOptions {
   readonly clock: Clock;
@@ -22,47 +23,22 @@ export interface VivaldiDistanceOptions {
   readonly maxErrorForRouting?: number;
 }
 
-function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
-}
-
 export function vivaldiDistanceEstimator(options: VivaldiDistanceOptions): DistanceEstimator {
   const minSamples = options.minSamplesForRouting ?? 10;
   const maxError = options.maxErrorForRouting ?? 0.5;
-  const estimate = (local: Coordinate, remote: Coordinate, nowMs: number): DistanceEstimate => ({
-    rttUcbMs: rttUcbMs(local, remote),
-    quality: coordinateQuality(remote, nowMs),
-  });
-  const estimator: DistanceEstimator = {
-    datacenter(datacenterId) {
-      const local = options.localCoordinate();
-      const remotes = options.datacenterCoordinates(datacenterId);
-      if (local === undefined || remotes.length === 0) return undefined;
-      const now = options.clock.now();
-      const rtts: number[] = [];
-      const qualities: number[] = [];
-      for (const remote of remotes) {
-        const e = estimate(local, remote, now);
-        rtts.push(e.rttUcbMs);
-        qualities.push(e.quality);
-      }
-      return { rttUcbMs: median(rtts), quality: median(qualities) };
-    },
-    localIsMature() {
+  const estimate = (remote: Coordinate | undefined): DistanceEstimate | undefined => {
+    const local = options.localCoordinate();
+    if (local === undefined || remote === undefined) return undefined;
+    return { rttUcbMs: rttUcbMs(local, remote), quality: coordinateQuality(remote, options.clock.now()) };
+  };
+  const managerCoordinate = options.managerCoordinate;
+  return memberDistanceEstimator<Coordinate>({
+    membersOf: options.datacenterCoordinates,
+    estimate,
+    ...(managerCoordinate ? { manager: (managerId: string) => estimate(managerCoordinate(managerId)) } : {}),
+    localIsMature: () => {
       const local = options.localCoordinate();
       return local !== undefined && coordinateIsMature(local.sampleCount, local.error, minSamples, maxError);
     },
-  };
-  const managerCoordinate = options.managerCoordinate;
-  if (managerCoordinate !== undefined) {
-    estimator.manager = (managerId) => {
-      const local = options.localCoordinate();
-      const remote = managerCoordinate(managerId);
-      if (local === undefined || remote === undefined) return undefined;
-      return estimate(local, remote, options.clock.now());
-    };
-  }
-  return estimator;
+  });
 }
