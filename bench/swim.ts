@@ -9,7 +9,8 @@
 //     declared failed? (all four clusters run this phase at once, so both see the same load).
 //
 // Bounded: at most 4 clusters (42 processes), every wait has a deadline, and everything started is
-// stopped by pid. SWIM_BENCH_QUICK=1 shortens the false-positive phase to 60 s and uses 3 trials.
+// stopped by pid. SWIM_BENCH_QUICK=1 shortens the false-positive phase to 60 s and uses 3 trials;
+// SWIM_BENCH_TRIALS, SWIM_BENCH_SIZES and SWIM_BENCH_FP_MS override (bounded) for longer runs.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
@@ -17,13 +18,17 @@ import { createConnection } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const QUICK = process.env.SWIM_BENCH_QUICK === '1';
-const TRIALS = QUICK ? 3 : 5;
-const FP_DURATION_MS = QUICK ? 60_000 : 300_000;
+/** Overrides for longer runs, each bounded: trials ≤ 30, sizes from {5, 16}, false-positive phase ≤ 300 s. */
+const TRIALS = Math.min(30, Number(process.env.SWIM_BENCH_TRIALS ?? (QUICK ? 3 : 5)));
+const FP_DURATION_MS = Math.min(300_000, Number(process.env.SWIM_BENCH_FP_MS ?? (QUICK ? 60_000 : 300_000)));
 const FP_PERIOD_MS = 30_000;
 const FP_STOP_MS = 3_000;
 const BYTES_WINDOW_MS = 20_000;
 const DETECTION_DEADLINE_MS = 60_000;
-const SIZES = [5, 16];
+const SIZES = (process.env.SWIM_BENCH_SIZES ?? '5,16')
+  .split(',')
+  .map(Number)
+  .filter((n) => n === 5 || n === 16);
 const AGENT = fileURLToPath(new URL('../packages/swim/dist/cli/swim-agent.js', import.meta.url));
 
 type Kind = 'ours' | 'serf';
@@ -259,6 +264,15 @@ async function detectionTrial(cluster: Cluster, victimIndex: number): Promise<nu
     );
   const all = await waitUntil(() => survivors.every((s) => reported(s) !== undefined), DETECTION_DEADLINE_MS);
   const result = all ? Math.max(...survivors.map((s) => reported(s)!.atMs)) - killedAt : null;
+  if (all) {
+    const times = survivors
+      .map((s) => ({ name: s.name, ms: reported(s)!.atMs - killedAt }))
+      .sort((a, b) => a.ms - b.ms);
+    const first = times[0]!;
+    const last = times[times.length - 1]!;
+    if (last.ms - first.ms > 2000)
+      console.log(`  ${cluster.kind}: first report ${first.name} ${first.ms} ms, last ${last.name} ${last.ms} ms`);
+  }
   await sleep(500);
   const restartedAt = Date.now();
   victim.start(cluster.members[0]!.port);
@@ -374,7 +388,15 @@ async function main(): Promise<void> {
     goals[`n${n}_bytes_le_1_2x_serf`] = ours.bytesPerMemberPerSec <= 1.2 * serf.bytesPerMemberPerSec;
   }
   console.log(
-    JSON.stringify({ bench: 'swim', quick: QUICK, trials: TRIALS, fpDurationMs: FP_DURATION_MS, results, goals }),
+    JSON.stringify({
+      bench: 'swim',
+      quick: QUICK,
+      trials: TRIALS,
+      sizes: SIZES,
+      fpDurationMs: FP_DURATION_MS,
+      results,
+      goals,
+    }),
   );
   process.exit(0);
 }

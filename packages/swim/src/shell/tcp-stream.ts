@@ -5,6 +5,9 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { StreamTransport } from '../membership.js';
 import { formatHostPort, parseHostPort } from './address.js';
 
+/** Concurrent stream connections (memberlist: 128 push/pulls at once). */
+export const MAX_CONCURRENT_STREAMS = 128;
+
 function readFrame(socket: Socket, maxBytes: number, onFrame: (frame: Uint8Array | undefined) => void): void {
   const chunks: Buffer[] = [];
   let received = 0;
@@ -42,6 +45,7 @@ export class TcpStreamTransport implements StreamTransport {
   private server: Server | undefined;
   private readonly open = new Set<Socket>();
   failures = 0;
+  refused = 0;
 
   constructor(
     private readonly maxBytes: number,
@@ -51,6 +55,12 @@ export class TcpStreamTransport implements StreamTransport {
 
   listen(host: string, port: number): Promise<void> {
     const server = createServer((socket) => {
+      // memberlist caps concurrent push/pulls at 128 (anchors §1.3): refuse beyond that.
+      if (this.open.size >= MAX_CONCURRENT_STREAMS) {
+        this.refused++;
+        socket.destroy();
+        return;
+      }
       this.track(socket);
       socket.setTimeout(this.serverTimeoutMs, () => socket.destroy());
       const from = formatHostPort(socket.remoteAddress ?? '?', socket.remotePort ?? 0);

@@ -1,0 +1,48 @@
+// How a service joins a SWIM pool: one call from its settings (port, seeds, profile, keys, a
+// datagram delay for emulating distance on one host) to a started node, with every membership
+// event passed to the service's logger. Gates, managers and workers share it so a pool is joined
+// the same way everywhere.
+
+import type { ProfileName } from '../config.js';
+import { MEMBER_EVENTS, type MemberEventName, type MemberMeta, type MemberView, type Role } from '../types.js';
+import { Keyring } from './keyring.js';
+import { createSwimNode, type SwimNode } from './swim-node.js';
+
+export interface PoolNodeOptions {
+  id: string;
+  role: Role;
+  bindHost: string;
+  /** 0 picks a free port; the bound address is what registration advertises. */
+  bindPort: number;
+  advertiseAddr?: string;
+  seeds: readonly string[];
+  profile: ProfileName;
+  /** Base64 AES-256 keys, primary first (empty: no encryption). */
+  keys?: readonly string[];
+  /** Pool label: datagrams labelled for another pool are dropped. */
+  label: string;
+  meta: MemberMeta;
+  /** Delay added to every outgoing datagram (emulates a distant node on one host; 0 = none). */
+  injectDelayMs?: number;
+  onEvent?: (event: MemberEventName, member: MemberView) => void;
+}
+
+export async function startPoolNode(options: PoolNodeOptions): Promise<SwimNode> {
+  const node = createSwimNode({
+    id: options.id,
+    role: options.role,
+    bindHost: options.bindHost,
+    bindPort: options.bindPort,
+    ...(options.advertiseAddr ? { advertiseAddr: options.advertiseAddr } : {}),
+    seeds: options.seeds,
+    profile: options.profile,
+    ...(options.keys && options.keys.length > 0 ? { keyring: Keyring.fromBase64(options.keys) } : {}),
+    label: options.label,
+    meta: options.meta,
+    ...(options.injectDelayMs && options.injectDelayMs > 0 ? { faults: { delayMs: options.injectDelayMs } } : {}),
+  });
+  const onEvent = options.onEvent;
+  if (onEvent) for (const event of MEMBER_EVENTS) node.on(event, (member) => onEvent(event, member));
+  await node.start();
+  return node;
+}
