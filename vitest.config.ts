@@ -17,6 +17,10 @@ function workspaceAliases(): { find: RegExp; replacement: string }[] {
       if (!existsSync(manifest) || !existsSync(entry)) continue;
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string };
       aliases.push({ find: new RegExp(`^${pkg.name.replace('/', '\\/')}$`), replacement: entry });
+      // A package's shell entry point (`<name>/shell`), where it has one.
+      const shell = join(root, group, name, 'src', 'shell', 'index.ts');
+      if (existsSync(shell))
+        aliases.push({ find: new RegExp(`^${pkg.name.replace('/', '\\/')}\\/shell$`), replacement: shell });
     }
   }
   return aliases;

@@ -3,17 +3,13 @@
 // (workers then throttle, batch or drop progress), yet the job completes with its final result
 // intact — the merged request count equals what the target counted — and control RPCs keep
 // answering during the storm.
-import { HyperscaleClient, LocalCluster, runJob, startTargetServer, type TargetServer } from '@hyperscale/client';
-import { parseJobSpec, summarize } from '@hyperscale/loadgen';
-import { type JobResult, JobStatus } from '@hyperscale/protocol';
+import { runJob } from '@hyperscale/client';
+import { parseJobSpec } from '@hyperscale/loadgen';
+import { JobStatus } from '@hyperscale/protocol';
 import { sleep } from '@hyperscale/runtime';
-import { statsFromProto } from '@hyperscale/wire';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTopology } from '../helpers/topology.js';
-
-function requestsOf(workflows: JobResult['merged']): number {
-  return workflows.reduce((n, w) => n + summarize(statsFromProto(w)!).requests, 0);
-}
+import { describe, expect, it } from 'vitest';
+import { requestsOf } from '../helpers/jobs.js';
+import { useTestCluster } from '../helpers/test-cluster.js';
 
 async function metric(adminPort: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
@@ -24,36 +20,20 @@ async function metric(adminPort: number, name: string): Promise<number> {
 }
 
 describe('stats storm', () => {
-  let cluster: LocalCluster;
-  let target: TargetServer;
-  let client: HyperscaleClient;
-  let managerAdmin: number;
-  let workerAdmins: number[];
-
-  beforeAll(async () => {
-    target = await startTargetServer();
-    const topology = await localTopology(
-      { gates: 1, datacenters: [{ name: 'dc-a', managers: 1, workers: 2 }] },
-      {
-        HYPERSCALE_PROGRESS_INTERVAL: '20ms',
-        HYPERSCALE_STATS_BUFFER_CAPACITY: '10',
-        HYPERSCALE_STATS_AGGREGATE_INTERVAL: '500ms',
-        HYPERSCALE_LOG_LEVEL: 'warn',
-      },
-    );
-    managerAdmin = topology.datacenters[0]!.managers[0]!.adminPort;
-    workerAdmins = topology.datacenters[0]!.workers.map((w) => w.adminPort);
-    cluster = await LocalCluster.start(topology);
-    client = new HyperscaleClient(cluster.entryAddress());
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.close();
-    await cluster?.stop();
-    await target?.close();
-  }, 60_000);
+  const running = useTestCluster(
+    { gates: 1, datacenters: [{ name: 'dc-a', managers: 1, workers: 2 }] },
+    {
+      HYPERSCALE_PROGRESS_INTERVAL: '20ms',
+      HYPERSCALE_STATS_BUFFER_CAPACITY: '10',
+      HYPERSCALE_STATS_AGGREGATE_INTERVAL: '500ms',
+      HYPERSCALE_LOG_LEVEL: 'warn',
+    },
+  );
 
   it('raises the manager level, keeps control RPCs answering, and completes with the exact count', async () => {
+    const { client, target, topology } = running;
+    const managerAdmin = topology.datacenters[0]!.managers[0]!.adminPort;
+    const workerAdmins = topology.datacenters[0]!.workers.map((w) => w.adminPort);
     target.reset();
     const workflows = ['a', 'b', 'c', 'd']
       .map(

@@ -3,17 +3,14 @@
 // each cluster uses both cores of the machine.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { HyperscaleClient, LocalCluster, runJob, startTargetServer, type TargetServer } from '@hyperscale/client';
-import { parseJobSpec, summarize } from '@hyperscale/loadgen';
+import { runJob } from '@hyperscale/client';
+import { parseJobSpec } from '@hyperscale/loadgen';
 import { grpcCodeOf, grpcMetadataOf, type JobResult, JobStatus } from '@hyperscale/protocol';
 import { sleep } from '@hyperscale/runtime';
 import { statsFromProto } from '@hyperscale/wire';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTopology } from '../helpers/topology.js';
-
-function requestsOf(workflows: JobResult['merged']): number {
-  return workflows.reduce((n, w) => n + summarize(statsFromProto(w)!).requests, 0);
-}
+import { describe, expect, it } from 'vitest';
+import { debugStateOf, requestsOf, resultOf } from '../helpers/jobs.js';
+import { useTestCluster } from '../helpers/test-cluster.js';
 
 function workflowStats(result: JobResult, datacenter: string, workflow: string) {
   const dc = result.datacenters.find((d) => d.datacenter === datacenter);
@@ -22,30 +19,16 @@ function workflowStats(result: JobResult, datacenter: string, workflow: string) 
 }
 
 describe('two datacenters behind one gate', () => {
-  let cluster: LocalCluster;
-  let target: TargetServer;
-  let client: HyperscaleClient;
-
-  beforeAll(async () => {
-    target = await startTargetServer();
-    const topology = await localTopology({
-      gates: 1,
-      datacenters: [
-        { name: 'dc-a', managers: 1, workers: 2 },
-        { name: 'dc-b', managers: 1, workers: 2 },
-      ],
-    });
-    cluster = await LocalCluster.start(topology);
-    client = new HyperscaleClient(cluster.entryAddress());
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.close();
-    await cluster?.stop();
-    await target?.close();
-  }, 60_000);
+  const running = useTestCluster({
+    gates: 1,
+    datacenters: [
+      { name: 'dc-a', managers: 1, workers: 2 },
+      { name: 'dc-b', managers: 1, workers: 2 },
+    ],
+  });
 
   it('runs dependent workflows in both datacenters and the merged count equals what the target counted', async () => {
+    const { client, target } = running;
     target.reset();
     const spec = parseJobSpec(`
 name: e2e
@@ -86,6 +69,7 @@ workflows:
   }, 60_000);
 
   it('rejects a bad job spec with INVALID_ARGUMENT naming the field, and an unknown job with NOT_FOUND', async () => {
+    const { client, target } = running;
     const spec = parseJobSpec(`
 name: bad
 workflows:
@@ -105,6 +89,7 @@ workflows:
   });
 
   it('cancels mid-run: the load stops within 2 s and the final status is CANCELLED', async () => {
+    const { client, target } = running;
     target.reset();
     const spec = parseJobSpec(`
 name: cancel-me
@@ -125,37 +110,17 @@ workflows:
     const afterTwoSeconds = target.count();
     await sleep(1_000);
     expect(target.count()).toBe(afterTwoSeconds);
-    const info = await (async () => {
-      for (;;) {
-        const job = await client.get(jobId);
-        if (job.result) return job;
-        await sleep(100);
-      }
-    })();
-    expect(info.result!.status).toBe(JobStatus.CANCELLED);
-    expect(requestsOf(info.result!.merged)).toBeGreaterThan(0);
+    const result = await resultOf(client, jobId);
+    expect(result.status).toBe(JobStatus.CANCELLED);
+    expect(requestsOf(result.merged)).toBeGreaterThan(0);
   }, 60_000);
 });
 
 describe('a worker killed mid-run', () => {
-  let cluster: LocalCluster;
-  let target: TargetServer;
-  let client: HyperscaleClient;
-
-  beforeAll(async () => {
-    target = await startTargetServer();
-    const topology = await localTopology({ gates: 1, datacenters: [{ name: 'dc-k', managers: 1, workers: 3 }] });
-    cluster = await LocalCluster.start(topology);
-    client = new HyperscaleClient(cluster.entryAddress());
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.close();
-    await cluster?.stop();
-    await target?.close();
-  }, 60_000);
+  const running = useTestCluster({ gates: 1, datacenters: [{ name: 'dc-k', managers: 1, workers: 3 }] });
 
   it('has its share re-dispatched and the job still completes', async () => {
+    const { client, target, cluster } = running;
     const spec = parseJobSpec(`
 name: survive
 workflows:
@@ -172,27 +137,19 @@ workflows:
     while (!victim) {
       await sleep(100);
       for (const node of cluster.nodes().filter((n) => n.role === 'worker')) {
-        const state = (await (await fetch(`${node.adminUrl}/debug/state`)).json()) as {
-          executor: { active: unknown[] };
-        };
+        const state = await debugStateOf<{ executor: { active: unknown[] } }>(node);
         if (state.executor.active.length > 0) victim = node.id;
       }
     }
     await sleep(1_000);
     await cluster.kill(victim, 'SIGKILL');
-    const { result } = await (async () => {
-      for (;;) {
-        const job = await client.get(jobId);
-        if (job.result) return { result: job.result };
-        await sleep(200);
-      }
-    })();
+    const result = await resultOf(client, jobId, { timeoutMs: 75_000, pollMs: 200 });
     expect(result.status).toBe(JobStatus.COMPLETED);
     const survivors = cluster.nodes().filter((n) => n.role === 'worker' && n.id !== victim);
     const manager = cluster.nodes().find((n) => n.role === 'manager')!;
-    const debug = (await (await fetch(`${manager.adminUrl}/debug/state`)).json()) as {
+    const debug = await debugStateOf<{
       jobs: { jobId: string; coordinator: { retryBudget: number; subs: { worker: string; state: string }[] } }[];
-    };
+    }>(manager);
     const job = debug.jobs.find((j) => j.jobId === jobId)!;
     expect(job.coordinator.subs.some((s) => s.worker === victim && s.state === 'lost')).toBe(true);
     expect(

@@ -4,86 +4,47 @@
 // work (the spec refuses less), so the job that times out here is held in the queue behind another
 // job until it can no longer finish in time: it then runs, generating load, past its deadline.
 
-import { HyperscaleClient, LocalCluster, startTargetServer, type TargetServer } from '@hyperscale/client';
-import { parseJobSpec, summarize } from '@hyperscale/loadgen';
+import { parseJobSpec } from '@hyperscale/loadgen';
 import {
   createClient,
   GateControlService,
   GlobalTimeoutOutcome,
-  type JobInfo,
-  type JobResult,
   JobStatus,
   ManagerService,
 } from '@hyperscale/protocol';
 import { sleep } from '@hyperscale/runtime';
-import { statsFromProto } from '@hyperscale/wire';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localTopology } from '../helpers/topology.js';
-
-function requestsOf(workflows: JobResult['merged']): number {
-  return workflows.reduce((n, w) => n + summarize(statsFromProto(w)!).requests, 0);
-}
-
-async function resultOf(client: HyperscaleClient, jobId: string, timeoutMs = 30_000): Promise<JobResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job: JobInfo = await client.get(jobId);
-    if (job.result) return job.result;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+import { describe, expect, it } from 'vitest';
+import { debugStateOf, requestsOf, resultOf, waitFor } from '../helpers/jobs.js';
+import { useTestCluster } from '../helpers/test-cluster.js';
 
 interface GateDebug {
   jobs: { jobId: string; status: string; targets: { datacenter: string; manager: string; status: string }[] }[];
 }
 
 describe('job timeouts across two datacenters', () => {
-  let cluster: LocalCluster;
-  let target: TargetServer;
-  let client: HyperscaleClient;
-
-  beforeAll(async () => {
-    target = await startTargetServer();
-    const topology = await localTopology(
-      {
-        gates: 1,
-        datacenters: [
-          { name: 'dc-a', managers: 1, workers: 1, cores: 1 },
-          { name: 'dc-b', managers: 1, workers: 1, cores: 1 },
-        ],
-      },
-      {
-        HYPERSCALE_TICK_INTERVAL: '100ms',
-        HYPERSCALE_TIMEOUT_TICK_INTERVAL: '100ms',
-        HYPERSCALE_TIMEOUT_CHECK_INTERVAL: '100ms',
-        HYPERSCALE_TIMEOUT_REPORT_RETRY: '200ms',
-        HYPERSCALE_TIMEOUT_PROGRESS_REPORT_INTERVAL: '500ms',
-        HYPERSCALE_TIMEOUT_OVERALL_SLACK: '2s',
-        // AD-26 grants of 500, 250, 125, 100, 100 ms: a progressing share asks, and is granted ≈ 1 s.
-        HYPERSCALE_EXTENSION_BASE: '1s',
-        HYPERSCALE_EXTENSION_MIN_GRANT: '100ms',
-      },
-    );
-    cluster = await LocalCluster.start(topology);
-    client = new HyperscaleClient(cluster.entryAddress());
-  }, 60_000);
-
-  afterAll(async () => {
-    client?.close();
-    await cluster?.stop();
-    await target?.close();
-  }, 60_000);
+  const running = useTestCluster(
+    {
+      gates: 1,
+      datacenters: [
+        { name: 'dc-a', managers: 1, workers: 1, cores: 1 },
+        { name: 'dc-b', managers: 1, workers: 1, cores: 1 },
+      ],
+    },
+    {
+      HYPERSCALE_TICK_INTERVAL: '100ms',
+      HYPERSCALE_TIMEOUT_TICK_INTERVAL: '100ms',
+      HYPERSCALE_TIMEOUT_CHECK_INTERVAL: '100ms',
+      HYPERSCALE_TIMEOUT_REPORT_RETRY: '200ms',
+      HYPERSCALE_TIMEOUT_PROGRESS_REPORT_INTERVAL: '500ms',
+      HYPERSCALE_TIMEOUT_OVERALL_SLACK: '2s',
+      // AD-26 grants of 500, 250, 125, 100, 100 ms: a progressing share asks, and is granted ≈ 1 s.
+      HYPERSCALE_EXTENSION_BASE: '1s',
+      HYPERSCALE_EXTENSION_MIN_GRANT: '100ms',
+    },
+  );
 
   it('refuses a progress report and a global timeout carrying stale fences, and the job runs on', async () => {
+    const { client, target, cluster } = running;
     target.reset();
     const { jobId } = await client.submit(
       parseJobSpec(`
@@ -103,7 +64,7 @@ workflows:
     // Wait until both datacenters run the job and their managers' reports reached the gate.
     let targets: GateDebug['jobs'][number]['targets'] = [];
     await waitFor('the job to run in both datacenters', async () => {
-      const debug = (await (await fetch(`${gate.adminUrl}/debug/state`)).json()) as GateDebug;
+      const debug = await debugStateOf<GateDebug>(gate);
       targets = debug.jobs.find((j) => j.jobId === jobId)?.targets ?? [];
       return targets.length === 2 && targets.every((t) => t.status === 'RUNNING');
     });
@@ -159,6 +120,7 @@ workflows:
   }, 30_000);
 
   it('times a job out everywhere when it runs past its timeout: TIMEOUT with the reason, load stops', async () => {
+    const { client, target } = running;
     target.reset();
     // The blocker takes the only core of each datacenter for 3 s.
     const blocker = await client.submit(

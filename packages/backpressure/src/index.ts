@@ -49,6 +49,7 @@ export {
   type OverloadDiagnostics,
   OverloadState,
 } from './overload-detector.js';
+export { DEFAULT_LATENCY_FLOOR_MS, OverloadSampler, type ResourceSample } from './overload-sampler.js';
 export {
   type RateLimitDecision,
   RateLimiter,

@@ -1,5 +1,6 @@
 // @hyperscale/runtime: what every service shares. See README.md for the API and its defaults.
 export { type Clock, systemClock } from '@hyperscale/deterministic';
+export { AckOutbox, type AckOutboxOptions } from './ack-outbox.js';
 export { type AdminServer, type AdminServerOptions, type Readiness, startAdminServer } from './admin-server.js';
 export {
   BackgroundTasks,
@@ -17,6 +18,7 @@ export {
   CircuitOpenError,
   type CircuitState,
 } from './circuit-breaker.js';
+export { ClientCache, type Closable } from './client-cache.js';
 export * from './config/index.js';
 export * from './grpc/index.js';
 export { toJsonSafe } from './json-safe.js';

@@ -1,18 +1,17 @@
 // The gate's backpressure settings (AD-37, AD-24): part of `gateSettings`, so start-up validates
 // them and the deploy manifests are checked against them. Defaults are @hyperscale/backpressure's
-// (BACKPRESSURE_DEFAULTS, sources in packages/backpressure/src/config.ts) or documented here.
+// (BACKPRESSURE_DEFAULTS, sources in packages/backpressure/src/config.ts) or documented here; the
+// switch and the overload sampling are the fragments the manager declares too.
 import { BACKPRESSURE_DEFAULTS } from '@hyperscale/backpressure';
+import { backpressureSwitchSetting, overloadSamplingSettings } from '@hyperscale/backpressure/shell';
 import { s } from '@hyperscale/runtime';
 
 const submit = BACKPRESSURE_DEFAULTS.rateLimits.operations.job_submit;
 
 export const gateBackpressureSettings = {
-  backpressure: s.bool({
-    env: 'HYPERSCALE_BACKPRESSURE',
-    default: true,
-    description:
-      'shed load, rate-limit submissions and follow datacenter backpressure; off only to measure what it buys',
-  }),
+  backpressure: backpressureSwitchSetting(
+    'shed load, rate-limit submissions and follow datacenter backpressure; off only to measure what it buys',
+  ),
   submitRateCapacity: s.int({
     env: 'HYPERSCALE_SUBMIT_RATE_CAPACITY',
     default: submit.capacity,
@@ -27,19 +26,5 @@ export const gateBackpressureSettings = {
     max: 1_000_000,
     description: 'job submissions per second a client may sustain (token refill; facts §6 row 24: 5/s)',
   }),
-  overloadSampleInterval: s.durationMs({
-    env: 'HYPERSCALE_OVERLOAD_SAMPLE_INTERVAL',
-    default: '250ms',
-    min: 20,
-    max: 10_000,
-    description:
-      'period of the overload detector readings: event-loop lag, handler latency, CPU, memory (facts §7.4: 0.25 s)',
-  }),
-  overloadLatencyFloor: s.durationMs({
-    env: 'HYPERSCALE_OVERLOAD_LATENCY_FLOOR',
-    default: '20ms',
-    min: 0,
-    max: 10_000,
-    description: 'latency readings below this count as this: scheduler noise is not overload',
-  }),
+  ...overloadSamplingSettings(),
 };

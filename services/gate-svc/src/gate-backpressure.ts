@@ -26,13 +26,15 @@ import {
   LoadShedder,
   levelForOverload,
   OverloadDetector,
+  OverloadSampler,
   RateLimiter,
   type RateLimitOperation,
+  type ResourceSample,
   signalForLevel,
 } from '@hyperscale/backpressure';
+import { admissionInterceptor } from '@hyperscale/backpressure/shell';
 import type { Clock } from '@hyperscale/deterministic';
 import { type GrpcStatusError, resourceExhausted } from '@hyperscale/protocol';
-import { admissionInterceptor } from './admission.js';
 
 /** Extra queue depth a datacenter's backpressure level stands for (see the header). */
 export const QUEUE_DEPTH_OF_LEVEL: Readonly<Record<BackpressureLevel, number>> = {
@@ -61,9 +63,7 @@ export class GateBackpressure {
   readonly shedder: LoadShedder;
   readonly inFlight = new InFlightTracker();
   readonly rateLimiter: RateLimiter;
-  private readonly latencyFloorMs: number;
-  private handlerLatencySum = 0;
-  private handlerLatencyCount = 0;
+  private readonly overloadSampler: OverloadSampler;
 
   constructor(private readonly options: GateBackpressureOptions) {
     this.enabled = options.enabled ?? true;
@@ -77,7 +77,7 @@ export class GateBackpressure {
         },
       },
     });
-    this.latencyFloorMs = options.latencyFloorMs ?? 20;
+    this.overloadSampler = new OverloadSampler(this.detector, options.latencyFloorMs);
   }
 
   /** A manager's signal from its datacenter report. */
@@ -113,12 +113,9 @@ export class GateBackpressure {
     return resourceExhausted(`job submissions from ${clientId} are rate limited`, decision.retryAfterMs);
   }
 
-  sample(reading: { eventLoopLagMs: number; cpu: number; memory: number }): void {
-    const handlerMean = this.handlerLatencyCount > 0 ? this.handlerLatencySum / this.handlerLatencyCount : 0;
-    this.handlerLatencySum = 0;
-    this.handlerLatencyCount = 0;
-    this.detector.recordLatency(Math.max(this.latencyFloorMs, reading.eventLoopLagMs, handlerMean));
-    this.detector.recordResources(reading.cpu, reading.memory);
+  /** One overload reading (see OverloadSampler). Called on the sampling loop. */
+  sample(reading: ResourceSample): void {
+    this.overloadSampler.sample(reading);
   }
 
   interceptor(): ServerInterceptor {
@@ -127,10 +124,7 @@ export class GateBackpressure {
       shedder: this.shedder,
       now: () => this.options.clock.now(),
       enabled: () => this.enabled,
-      onLatency: (_path, ms) => {
-        this.handlerLatencySum += ms;
-        this.handlerLatencyCount++;
-      },
+      onLatency: (_path, ms) => this.overloadSampler.recordHandlerLatency(ms),
       check: (path, message, peer) => {
         if (path !== SUBMIT_JOB_PATH) return undefined;
         const clientId = (message as { submission?: { clientId?: unknown } } | undefined)?.submission?.clientId;

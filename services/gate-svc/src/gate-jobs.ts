@@ -29,7 +29,7 @@ import {
   type WorkflowStats,
 } from '@hyperscale/protocol';
 import { type GateJobRouter, routingDecisionLogFields } from '@hyperscale/routing';
-import type { Logger } from '@hyperscale/runtime';
+import { ClientCache, type Logger } from '@hyperscale/runtime';
 import {
   GateJobTimeoutTracker,
   type GateTimeoutEffect,
@@ -145,7 +145,9 @@ export function jobShare(spec: JobSpec, index: number, count: number): JobSpec {
 export class GateJobs {
   private readonly jobs = new Map<string, GateJob>();
   private readonly idempotency = new Map<string, { jobId: string; atMs: number }>();
-  private readonly managerClients = new Map<string, ManagerClient>();
+  private readonly managerClients = new ClientCache<ManagerClient>((address) =>
+    createClient(ManagerService, address, { defaultDeadlineMs: 5_000 }),
+  );
   private readonly fences = new FenceTokenIssuer(1);
   readonly timeouts: GateJobTimeoutTracker;
   private lastTimeoutCheckAt: number | undefined;
@@ -495,8 +497,7 @@ export class GateJobs {
   }
 
   close(): void {
-    for (const c of this.managerClients.values()) c.close();
-    this.managerClients.clear();
+    this.managerClients.close();
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -621,12 +622,7 @@ export class GateJobs {
   }
 
   private managerClient(address: string): ManagerClient {
-    let client = this.managerClients.get(address);
-    if (!client) {
-      client = createClient(ManagerService, address, { defaultDeadlineMs: 5_000 });
-      this.managerClients.set(address, client);
-    }
-    return client;
+    return this.managerClients.get(address);
   }
 
   /** Dispatches a target to its datacenter, or the first spare datacenter that takes it. */

@@ -2,6 +2,7 @@
 // gate-svc composition root: settings → logger → datacenter registry → router → job table →
 // gRPC servers → background loops → admin HTTP → graceful shutdown. Rules live in packages.
 import { ALL_PRIORITIES, priorityLabel } from '@hyperscale/backpressure';
+import { ResourceSampler, registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
 import { GateControlService, GateService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
 import { GateJobRouter, NO_DISTANCE } from '@hyperscale/routing';
 import {
@@ -15,12 +16,10 @@ import {
   startGrpcServer,
   systemClock,
 } from '@hyperscale/runtime';
-import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { DatacenterRegistry } from './datacenter-registry.js';
 import { GateBackpressure } from './gate-backpressure.js';
 import { gateControlHandlers, gateServiceHandlers } from './gate-handlers.js';
 import { GateJobs } from './gate-jobs.js';
-import { ResourceSampler } from './resource-sampler.js';
 import { gateSettings } from './settings.js';
 
 async function main(): Promise<void> {

@@ -20,7 +20,7 @@ import {
   PROTOCOL_MINOR,
   type ReportDatacenterRequestSchema,
 } from '@hyperscale/protocol';
-import type { Logger } from '@hyperscale/runtime';
+import { AckOutbox, ClientCache, type Logger } from '@hyperscale/runtime';
 import type { JobLeaderTransfer, JobTimeoutReport } from '@hyperscale/timeout';
 import { statsToProto } from '@hyperscale/wire';
 import type { GateReporting, ManagerIdentity, ManagerJob, ManagerJobs, TimeoutProgressFields } from './manager-jobs.js';
@@ -44,9 +44,12 @@ export interface GateLinkOptions {
 }
 
 export class GateLink implements GateReporting {
-  private readonly clients = new Map<string, GateClient>();
+  private readonly clients = new ClientCache<GateClient>((address) =>
+    createClient(GateControlService, address, { defaultDeadlineMs: 5_000 }),
+  );
   private readonly registered = new Set<string>();
-  private readonly outbox = new Map<string, { job: ManagerJob; since: number; sending: boolean }>();
+  /** Final results by job id, until the job's gate acknowledges them. */
+  private readonly outbox: AckOutbox<string, ManagerJob, { accepted: boolean }>;
   private jobs: ManagerJobs | undefined;
   /** The last signal each gate sent in a progress ack. Bounded by the configured gates. */
   private readonly gateSignals = new Map<string, ReturnType<typeof signalFromProto>>();
@@ -55,7 +58,18 @@ export class GateLink implements GateReporting {
   /** Progress pushes held back by a gate's signal. */
   progressHeld = 0;
 
-  constructor(private readonly options: GateLinkOptions) {}
+  constructor(private readonly options: GateLinkOptions) {
+    this.outbox = new AckOutbox({
+      clock: options.clock,
+      ttlMs: options.outboxTtlMs ?? 600_000,
+      ready: (job) => Boolean(job.originGate) && job.result !== undefined,
+      send: (jobId, job) => this.sendResult(jobId, job),
+      onAcknowledged: (jobId, _job, response) => this.jobs?.gateAnswered(jobId, 'final-status', response.accepted, ''),
+      onSendFailed: (jobId, _job, error) =>
+        options.logger.warn({ err: error, jobId }, 'final result not delivered to gate yet'),
+      onExpired: (jobId) => options.logger.error({ jobId }, 'final result never acknowledged by the gate; giving up'),
+    });
+  }
 
   attach(jobs: ManagerJobs): void {
     this.jobs = jobs;
@@ -66,12 +80,7 @@ export class GateLink implements GateReporting {
   }
 
   private client(address: string): GateClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = createClient(GateControlService, address, { defaultDeadlineMs: 5_000 });
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.get(address);
   }
 
   /** Registers with a gate if needed, then sends the datacenter report. Throws when unreachable. */
@@ -199,47 +208,30 @@ export class GateLink implements GateReporting {
 
   result(job: ManagerJob): void {
     this.lastProgressAt.delete(job.jobId);
-    if (!job.originGate || this.outbox.has(job.jobId)) return;
-    this.outbox.set(job.jobId, { job, since: this.options.clock.now(), sending: false });
+    if (!job.originGate || !this.outbox.add(job.jobId, job)) return;
     this.flushOutbox();
   }
 
   /** Sends every pending final result not already in flight; called on delivery and periodically. */
   flushOutbox(): void {
-    const ttl = this.options.outboxTtlMs ?? 600_000;
-    for (const [jobId, entry] of this.outbox) {
-      if (this.options.clock.now() - entry.since > ttl) {
-        this.options.logger.error({ jobId }, 'final result never acknowledged by the gate; giving up');
-        this.outbox.delete(jobId);
-        continue;
-      }
-      const result = entry.job.result;
-      if (entry.sending || !entry.job.originGate || !result) continue;
-      entry.sending = true;
-      this.client(entry.job.originGate)
-        .reportJobResult({
-          jobId,
-          datacenter: this.options.identity.datacenter,
-          managerId: this.options.identity.managerId,
-          status: result.status,
-          workflows: result.merged,
-          error: result.error ?? '',
-          elapsedMs: result.elapsedMs,
-          fenceToken: entry.job.gateFence,
-          timeoutFenceToken: this.jobs?.timeoutFence(entry.job) ?? entry.job.gateFence,
-          timeoutReason: entry.job.timedOut?.reason ?? '',
-        })
-        .then(
-          (response) => {
-            this.outbox.delete(jobId);
-            this.jobs?.gateAnswered(jobId, 'final-status', response.accepted, '');
-          },
-          (error: unknown) => this.options.logger.warn({ err: error, jobId }, 'final result not delivered to gate yet'),
-        )
-        .finally(() => {
-          entry.sending = false;
-        });
-    }
+    this.outbox.flush();
+  }
+
+  /** One send of a final result; the outbox calls it only when the job has a gate and a result. */
+  private sendResult(jobId: string, job: ManagerJob) {
+    const result = job.result!;
+    return this.client(job.originGate!).reportJobResult({
+      jobId,
+      datacenter: this.options.identity.datacenter,
+      managerId: this.options.identity.managerId,
+      status: result.status,
+      workflows: result.merged,
+      error: result.error ?? '',
+      elapsedMs: result.elapsedMs,
+      fenceToken: job.gateFence,
+      timeoutFenceToken: this.jobs?.timeoutFence(job) ?? job.gateFence,
+      timeoutReason: job.timedOut?.reason ?? '',
+    });
   }
 
   pendingResults(): number {
@@ -247,7 +239,6 @@ export class GateLink implements GateReporting {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

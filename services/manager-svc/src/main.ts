@@ -2,6 +2,7 @@
 // manager-svc composition root: settings → logger → job table → gRPC server → gate link →
 // background loops → admin HTTP → graceful shutdown. Business rules live in packages.
 import { ALL_PRIORITIES, priorityLabel, signalToProto } from '@hyperscale/backpressure';
+import { ResourceSampler, registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
 import { ManagerService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
 import {
   BackgroundTasks,
@@ -15,12 +16,10 @@ import {
   startGrpcServer,
   systemClock,
 } from '@hyperscale/runtime';
-import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { GateLink } from './gate-link.js';
 import { ManagerBackpressure } from './manager-backpressure.js';
 import { managerHandlers } from './manager-handlers.js';
 import { ManagerJobs } from './manager-jobs.js';
-import { ResourceSampler } from './resource-sampler.js';
 import { managerSettings } from './settings.js';
 
 async function main(): Promise<void> {

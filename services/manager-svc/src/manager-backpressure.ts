@@ -7,11 +7,9 @@
 // and answers `signal()`: managerSignal(stats level, overload state), the signal carried in every
 // ReportProgressResponse, WorkerHeartbeatResponse and datacenter report to gates.
 //
-// Latency sample (ours): each sample period the detector gets ONE latency, the larger of the
-// event-loop lag p99 and the mean handler latency over the period, floored at `latencyFloorMs`.
-// Event-loop lag is what delays every control RPC of a Node process, so it is the honest reading
-// of "requests are getting slower"; the floor keeps the AD-18 delta view (a ratio to a moving
-// baseline) from reading scheduler noise around a near-zero idle baseline as a 100 % slowdown.
+// Latency sample: each sample period the detector gets ONE latency, the larger of the event-loop
+// lag p99 and the mean handler latency over the period, floored at `latencyFloorMs` (the rule and
+// its reasons are OverloadSampler's, @hyperscale/backpressure; the gate samples the same way).
 //
 // With `enabled` false (the benchmark's "off" run) the signal is always NONE and nothing is shed,
 // but every reading is still taken, so the two runs report the same figures.
@@ -27,13 +25,15 @@ import {
   NO_BACKPRESSURE,
   type OverloadConfig,
   OverloadDetector,
+  OverloadSampler,
   OverloadState,
   type RecordOutcome,
+  type ResourceSample,
   StatsBuffer,
   type StatsBufferConfig,
 } from '@hyperscale/backpressure';
+import { admissionInterceptor } from '@hyperscale/backpressure/shell';
 import type { Clock } from '@hyperscale/deterministic';
-import { admissionInterceptor } from './admission.js';
 
 export interface ManagerBackpressureOptions {
   clock: Clock;
@@ -47,26 +47,13 @@ export interface ManagerBackpressureOptions {
   onRefused?: (path: string, message: unknown) => void;
 }
 
-export interface ResourceSample {
-  /** Event-loop lag p99 over the sample period, ms. */
-  eventLoopLagMs: number;
-  /** CPU utilisation of the process over the period, 0..1. */
-  cpu: number;
-  /** Memory utilisation (heap used / heap limit), 0..1. */
-  memory: number;
-}
-
-export const DEFAULT_LATENCY_FLOOR_MS = 20;
-
 export class ManagerBackpressure {
   readonly enabled: boolean;
   readonly stats: StatsBuffer;
   readonly detector: OverloadDetector;
   readonly shedder: LoadShedder;
   readonly inFlight: InFlightTracker;
-  private readonly latencyFloorMs: number;
-  private handlerLatencySum = 0;
-  private handlerLatencyCount = 0;
+  private readonly overloadSampler: OverloadSampler;
   /** Highest level signalled since start (for tests and debug state). */
   private peak = BackpressureLevel.NONE;
 
@@ -76,7 +63,7 @@ export class ManagerBackpressure {
     this.detector = new OverloadDetector(options.overload);
     this.shedder = new LoadShedder(this.detector);
     this.inFlight = new InFlightTracker(options.inFlight);
-    this.latencyFloorMs = options.latencyFloorMs ?? DEFAULT_LATENCY_FLOOR_MS;
+    this.overloadSampler = new OverloadSampler(this.detector, options.latencyFloorMs);
   }
 
   /** The signal this manager sends now. */
@@ -100,11 +87,7 @@ export class ManagerBackpressure {
 
   /** One overload reading (see the header). Called on the sampling loop. */
   sample(reading: ResourceSample): OverloadState {
-    const handlerMean = this.handlerLatencyCount > 0 ? this.handlerLatencySum / this.handlerLatencyCount : 0;
-    this.handlerLatencySum = 0;
-    this.handlerLatencyCount = 0;
-    this.detector.recordLatency(Math.max(this.latencyFloorMs, reading.eventLoopLagMs, handlerMean));
-    return this.detector.recordResources(reading.cpu, reading.memory);
+    return this.overloadSampler.sample(reading);
   }
 
   /** The admission interceptor for the gRPC server. */
@@ -114,10 +97,7 @@ export class ManagerBackpressure {
       shedder: this.shedder,
       now: () => this.options.clock.now(),
       enabled: () => this.enabled,
-      onLatency: (_path, ms) => {
-        this.handlerLatencySum += ms;
-        this.handlerLatencyCount++;
-      },
+      onLatency: (_path, ms) => this.overloadSampler.recordHandlerLatency(ms),
       ...(this.options.onRefused ? { onRefused: this.options.onRefused } : {}),
     });
   }

@@ -3,6 +3,7 @@
 // admin HTTP → graceful shutdown. Business rules live in packages; this file only wires them.
 import { availableParallelism } from 'node:os';
 import { WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
 import { serviceDefinition, serviceImplementation, WorkerService } from '@hyperscale/protocol';
 import {
   BackgroundTasks,
@@ -15,7 +16,6 @@ import {
   startAdminServer,
   startGrpcServer,
 } from '@hyperscale/runtime';
-import { registerBackpressureMetrics } from './backpressure-metrics.js';
 import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
 

@@ -35,7 +35,7 @@ import {
   PROTOCOL_MINOR,
   WorkflowStatus,
 } from '@hyperscale/protocol';
-import type { Logger } from '@hyperscale/runtime';
+import { AckOutbox, ClientCache, type Logger } from '@hyperscale/runtime';
 import { statsToProto } from '@hyperscale/wire';
 
 export interface ProgressReport {
@@ -113,20 +113,27 @@ const RESULT_STATUS = {
 type ManagerClient = ClientOf<typeof ManagerService>;
 
 export class ManagerReporter {
-  private readonly clients = new Map<string, ManagerClient>();
+  private readonly clients = new ClientCache<ManagerClient>((address) =>
+    createClient(ManagerService, address, { defaultDeadlineMs: 5_000 }),
+  );
   private readonly registered = new Set<string>();
-  private readonly outbox = new Map<string, { result: FinalResult; since: number; sending: boolean }>();
+  /** Final results by workflow id, until their manager acknowledges them. */
+  private readonly outbox: AckOutbox<string, FinalResult>;
   private readonly shareTimes = new Map<string, ShareTime>();
 
-  constructor(private readonly options: ManagerReporterOptions) {}
+  constructor(private readonly options: ManagerReporterOptions) {
+    this.outbox = new AckOutbox({
+      clock: { now: options.now },
+      ttlMs: options.outboxTtlMs ?? 600_000,
+      send: (_id, result) => this.sendResult(result),
+      onSendFailed: (id, _result, error) =>
+        options.logger.warn({ err: error, workflowId: id }, 'final result not delivered yet'),
+      onExpired: (id) => options.logger.error({ workflowId: id }, 'final result never acknowledged; giving up'),
+    });
+  }
 
   private client(address: string): ManagerClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = createClient(ManagerService, address, { defaultDeadlineMs: 5_000 });
-      this.clients.set(address, client);
-    }
-    return client;
+    return this.clients.get(address);
   }
 
   /** Registers with `address` if not yet registered, then heartbeats; re-registers when forgotten. */
@@ -229,43 +236,27 @@ export class ManagerReporter {
 
   deliverResult(result: FinalResult): void {
     this.shareTimes.delete(result.workflowId);
-    this.outbox.set(result.workflowId, { result, since: this.options.now(), sending: false });
+    this.outbox.replace(result.workflowId, result);
     this.flushOutbox();
   }
 
   /** Sends every pending final result not already in flight. Called on delivery and periodically. */
   flushOutbox(): void {
-    const ttl = this.options.outboxTtlMs ?? 600_000;
-    for (const [id, entry] of this.outbox) {
-      if (this.options.now() - entry.since > ttl) {
-        this.options.logger.error({ workflowId: id }, 'final result never acknowledged; giving up');
-        this.outbox.delete(id);
-        continue;
-      }
-      if (entry.sending) continue;
-      entry.sending = true;
-      const r = entry.result;
-      this.client(r.managerAddress)
-        .reportResult({
-          jobId: r.jobId,
-          workflowId: r.workflowId,
-          workflowName: r.workflowName,
-          workerId: this.options.workerId,
-          status: RESULT_STATUS[r.status],
-          ...(r.stats ? { stats: statsToProto(r.stats) } : {}),
-          error: r.error ?? '',
-          availableCores: r.availableCores,
-          fenceToken: r.fenceToken,
-        })
-        .then(
-          () => this.outbox.delete(id),
-          (error: unknown) =>
-            this.options.logger.warn({ err: error, workflowId: id }, 'final result not delivered yet'),
-        )
-        .finally(() => {
-          entry.sending = false;
-        });
-    }
+    this.outbox.flush();
+  }
+
+  private sendResult(r: FinalResult) {
+    return this.client(r.managerAddress).reportResult({
+      jobId: r.jobId,
+      workflowId: r.workflowId,
+      workflowName: r.workflowName,
+      workerId: this.options.workerId,
+      status: RESULT_STATUS[r.status],
+      ...(r.stats ? { stats: statsToProto(r.stats) } : {}),
+      error: r.error ?? '',
+      availableCores: r.availableCores,
+      fenceToken: r.fenceToken,
+    });
   }
 
   pendingResults(): number {
@@ -273,7 +264,6 @@ export class ManagerReporter {
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.clients.close();
   }
 }

@@ -2,10 +2,10 @@
 // Names, help and labels come from BACKPRESSURE_METRICS (@hyperscale/backpressure); the values are
 // read at scrape time from the classes that own them, so nothing has to remember to update a
 // gauge. Counters mirror cumulative counts kept by those classes (reset, then set to the total).
-//
-// The same file lives in manager-svc and worker-svc; it belongs in a shared shell once one exists.
-import { BACKPRESSURE_METRICS, type BackpressureComponent } from '@hyperscale/backpressure';
+// Shared by gate-svc, manager-svc and worker-svc.
+
 import { Counter, Gauge, type Registry } from '@hyperscale/runtime';
+import { BACKPRESSURE_METRICS, type BackpressureComponent } from '../metrics.js';
 
 /** One unlabelled value, or values per label set. */
 export type MetricReading = number | readonly (readonly [Record<string, string>, number])[];

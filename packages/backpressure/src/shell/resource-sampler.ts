@@ -2,16 +2,10 @@
 // last reading), CPU utilisation of the process since the last reading (user + system time over
 // wall time, 0..1; a Node process does its request work on one thread, so one core is its
 // capacity), and heap used over the V8 heap limit. One reading per call; the caller owns the loop.
-//
-// The same file lives in manager-svc; it belongs in a shared shell once one exists.
+// Shared by gate-svc and manager-svc.
 import { getHeapStatistics } from 'node:v8';
 import { startEventLoopLagMonitor } from '@hyperscale/runtime';
-
-export interface ProcessReading {
-  eventLoopLagMs: number;
-  cpu: number;
-  memory: number;
-}
+import type { ResourceSample } from '../overload-sampler.js';
 
 /** Event-loop sampling period; node's histogram includes it in every value, so it is subtracted. */
 const LAG_RESOLUTION_MS = 10;
@@ -21,7 +15,7 @@ export class ResourceSampler {
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
 
-  read(): ProcessReading {
+  read(): ResourceSample {
     const now = performance.now();
     const cpu = process.cpuUsage();
     const wallUs = Math.max(1, (now - this.lastAt) * 1000);

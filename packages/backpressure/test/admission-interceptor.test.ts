@@ -1,9 +1,8 @@
-// The admission interceptor on a real in-process grpc-js server (no sleeps; the overload state is
+// The admission interceptor (src/shell/) on a real in-process grpc-js server (no sleeps; the overload state is
 // set directly and latency is read from an injected clock): CRITICAL is never refused, even at
 // full saturation; lower priorities are shed by state and capped in flight, answered
 // RESOURCE_EXHAUSTED with retry-after-ms; slots are given back; streams do not hold one.
 import { status as grpcStatus, Server, ServerCredentials } from '@grpc/grpc-js';
-import { InFlightTracker, LoadShedder, OverloadDetector, Priority } from '@hyperscale/backpressure';
 import { VirtualClock } from '@hyperscale/deterministic';
 import {
   type ClientOf,
@@ -16,7 +15,8 @@ import {
   serviceImplementation,
 } from '@hyperscale/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admissionInterceptor, IN_FLIGHT_RETRY_AFTER_MS } from '../src/admission.js';
+import { InFlightTracker, LoadShedder, OverloadDetector, Priority } from '../src/index.js';
+import { admissionInterceptor, IN_FLIGHT_RETRY_AFTER_MS } from '../src/shell/admission-interceptor.js';
 
 interface Harness {
   client: ClientOf<typeof ManagerService>;

@@ -10,19 +10,11 @@
 // that to count a refused worker heartbeat as a sign of life, the gate to rate-limit SubmitJob by
 // client id. Server-streaming calls (WatchJob) are admitted at open and give their slot back at
 // once: a stream lives as long as its job and must not pin a slot (backpressure README).
-//
-// The same file lives in manager-svc/src/admission.ts; it belongs in a shared shell (for example
-// packages/backpressure/src/shell/) once that exists.
+// Shared by gate-svc and manager-svc.
 import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition } from '@grpc/grpc-js';
 import { ResponderBuilder, ServerInterceptingCall, ServerListenerBuilder } from '@grpc/grpc-js';
-import {
-  type InFlightTracker,
-  type LoadShedder,
-  type Priority,
-  priorityLabel,
-  priorityOfRpc,
-} from '@hyperscale/backpressure';
 import { type GrpcStatusError, resourceExhausted } from '@hyperscale/protocol';
+import { type InFlightTracker, type LoadShedder, type Priority, priorityLabel, priorityOfRpc } from '../index.js';
 
 /** Retry-after given to a call refused by the in-flight caps (ours: a few handler latencies at the caps' scale). */
 export const IN_FLIGHT_RETRY_AFTER_MS = 250;
