@@ -40,7 +40,7 @@ export {
   SwimMembership,
   type SwimMembershipOptions,
 } from './membership.js';
-export { aliveMembers, type Membership } from './membership-view.js';
+export { aliveMembers, type LivenessWatch, type Membership, watchLiveness } from './membership-view.js';
 export { renderMetrics } from './metrics.js';
 export { SenderRateLimiter } from './rate-limiter.js';
 export { formatHostPort, parseHostPort } from './shell/address.js';

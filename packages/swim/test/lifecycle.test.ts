@@ -1,6 +1,7 @@
 // Member lifecycle on the simulator: graceful leave, rejoin after death, meta updates, bounded
 // tables and a LAN-profile stall (single datacenter, sub-millisecond links).
 import { describe, expect, it } from 'vitest';
+import { watchLiveness } from '../src/membership-view.js';
 import { SimCluster } from '../src/sim/sim-cluster.js';
 
 const lan = (seed: number, size = 12) =>
@@ -76,5 +77,37 @@ describe('lifecycle', () => {
       expect(node.validateState()).toEqual([]);
     }
     expect(c.nodes.reduce((sum, n) => sum + n.stats().tableFullDrops, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('watchLiveness (what services use instead of heartbeats)', () => {
+  it('reports managers up once, and down once when killed, whether detected or gossiped', () => {
+    const c = new SimCluster({
+      size: 10,
+      seed: 6,
+      profile: 'lan',
+      rttMs: () => 0.4,
+      roleOf: (i) => (i < 3 ? 'manager' : 'worker'),
+    });
+    const observer = c.nodes[5]!;
+    const ups: string[] = [];
+    const downs: string[] = [];
+    const stop = watchLiveness(observer, {
+      role: 'manager',
+      onUp: (m) => ups.push(m.id),
+      onDown: (m, reason) => downs.push(`${m.id}:${reason}`),
+    });
+    converge(c);
+    expect(ups.sort()).toEqual(['n0', 'n1', 'n2']);
+    c.kill(1);
+    c.kill(7); // a worker: not watched
+    c.scheduler.advance(30_000);
+    c.nodes[2]!.leave();
+    c.scheduler.advance(5000);
+    expect(downs).toEqual(['n1:dead', 'n2:left']);
+    stop();
+    c.kill(0);
+    c.scheduler.advance(30_000);
+    expect(downs).toHaveLength(2);
   });
 });
