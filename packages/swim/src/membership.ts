@@ -659,7 +659,8 @@ export class SwimMembership {
       return;
     }
     const record = this.table.get(id);
-    if (record === undefined || incarnation < record.incarnation) return;
+    if (record === undefined) return;
+    if (incarnation < record.incarnation) return this.correctStaleAccusation(record);
     if (record.state === 'unconfirmed') return; // AD-29: never suspect what we never heard from
     if (record.state === 'dead' || record.state === 'left') return;
     if (record.state === 'suspect') {
@@ -706,7 +707,8 @@ export class SwimMembership {
       return;
     }
     const record = this.table.get(id);
-    if (record === undefined || incarnation < record.incarnation) return;
+    if (record === undefined) return;
+    if (incarnation < record.incarnation) return this.correctStaleAccusation(record);
     if (record.state === 'dead' || record.state === 'left') return;
     const left = from === id;
     if (record.state === 'unconfirmed') {
@@ -722,6 +724,25 @@ export class SwimMembership {
     if (!left) this.counters.deathsDeclared++;
     this.queueBroadcast(id, 'dead', { type: 'dead', id, incarnation, from });
     this.emit(left ? 'member-leave' : 'member-dead', record);
+  }
+
+  /**
+   * Someone accuses a member at an incarnation older than the one it refuted with. Its refutation
+   * did not reach everyone (gossip is bounded), and accusers at the old incarnation are ignored by
+   * the rest, which slows a real detection. Re-gossip the newer alive so the cluster agrees on one
+   * incarnation again (memberlist leaves this to the next push/pull).
+   */
+  private correctStaleAccusation(record: MemberRecord): void {
+    if (record.state !== 'alive' && record.state !== 'suspect') return;
+    if (record.state === 'suspect' || this.broadcasts.has(record.id)) return;
+    this.queueBroadcast(record.id, 'alive', {
+      type: 'alive',
+      id: record.id,
+      incarnation: record.incarnation,
+      addr: record.addr,
+      role: record.role,
+      meta: record.meta,
+    });
   }
 
   private refute(accused: number): void {

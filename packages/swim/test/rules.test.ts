@@ -256,3 +256,25 @@ describe('rate limiter and adaptive timeouts', () => {
     expect(unconfirmedTimeoutMs(ROLE_CONFIRMATION.worker, 2, 10, 1.5)).toBe(360_000);
   });
 });
+
+describe('stale accusations', () => {
+  it('an accusation at an older incarnation is answered by re-gossiping the newer alive', () => {
+    const { node, scheduler, sent, responsive, addConfirmed, addrOf } = scriptedNode({ profile: quiet });
+    node.start();
+    addConfirmed('p1');
+    addConfirmed('p2');
+    responsive.add('p1');
+    responsive.add('p2');
+    node.handlePacket(
+      addrOf('p1'),
+      datagram('p1', [{ type: 'alive', id: 'p1', incarnation: 3, addr: addrOf('p1'), role: 'manager', meta: {} }]),
+    );
+    scheduler.advance(5000); // let the alive's own retransmissions run out
+    const before = sent.length;
+    node.handlePacket(addrOf('p2'), datagram('p2', [{ type: 'dead', id: 'p1', incarnation: 2, from: 'p2' }]));
+    expect(node.member('p1')).toMatchObject({ state: 'alive', incarnation: 3 });
+    scheduler.advance(1000);
+    const regossiped = sent.slice(before).flatMap((s) => s.parts);
+    expect(regossiped).toContainEqual(expect.objectContaining({ type: 'alive', id: 'p1', incarnation: 3 }));
+  });
+});
