@@ -583,6 +583,16 @@ export class SwimMembership {
     record.stateChangedAtMs = this.timers.now();
     // Tell it about us too, so confirmation is mutual without waiting for its probe rotation.
     if (this.introductions.size < this.limits.maxMembers) this.introductions.add(record.id);
+    // And tell the pool about it: a peer introduced out of band (registration) is otherwise known
+    // to us alone, so nobody else probes it and its suspicion never gets independent confirmations.
+    this.queueBroadcast(record.id, 'alive', {
+      type: 'alive',
+      id: record.id,
+      incarnation: record.incarnation,
+      addr: record.addr,
+      role: record.role,
+      meta: record.meta,
+    });
     this.counters.confirmations++;
     this.emit('member-join', record);
   }
