@@ -22,7 +22,8 @@ describe('peers introduced out of band', () => {
       manager.addUnconfirmed({ id: `n${i}`, addr: c.addrs[i]!, role: 'worker' });
       c.nodes[i]!.addUnconfirmed({ id: 'n0', addr: c.addrs[0]!, role: 'manager' });
     }
-    expect(c.scheduler.runUntilTrue(() => c.converged(), 30_000, 100)).toBe(true);
+    // Within a few gossip rounds, long before the first push/pull (30 s in the LAN profile).
+    expect(c.scheduler.runUntilTrue(() => c.converged(), 5_000, 100)).toBe(true);
     // Workers know each other although nobody told them directly.
     expect(c.nodes[1]!.member('n2')?.state).toBe('alive');
     const killedAt = c.scheduler.now();
