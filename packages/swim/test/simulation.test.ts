@@ -211,6 +211,9 @@ describe('simulation: Vivaldi coordinates ride on every ping and ack', () => {
     const near = pairs.filter((p) => p.rtt < 50).map((p) => p.ucb);
     const far = pairs.filter((p) => p.rtt > 200).map((p) => p.ucb);
     expect(mean(far)).toBeGreaterThan(mean(near));
+    const qualities = c.nodes.slice(1).map((peer) => node.coordinateQuality(peer.id)!);
+    expect(qualities.every((q) => q >= 0 && q <= 1)).toBe(true);
+    expect(Math.max(...qualities)).toBeGreaterThan(0);
     expect(c.nodes.every((n) => n.probeTimeoutFor(node) <= WAN_PROFILE.maxProbeTimeoutMs)).toBe(true);
     expect(c.eventsOf('member-dead')).toEqual([]);
   });
