@@ -670,7 +670,10 @@ export class SwimMembership {
     }
     const record = this.table.get(id);
     if (record === undefined) return;
-    if (incarnation < record.incarnation) return this.correctStaleAccusation(record);
+    if (incarnation < record.incarnation) {
+      this.correctStaleAccusation(record);
+      return;
+    }
     if (record.state === 'unconfirmed') return; // AD-29: never suspect what we never heard from
     if (record.state === 'dead' || record.state === 'left') return;
     if (record.state === 'suspect') {
@@ -718,7 +721,10 @@ export class SwimMembership {
     }
     const record = this.table.get(id);
     if (record === undefined) return;
-    if (incarnation < record.incarnation) return this.correctStaleAccusation(record);
+    if (incarnation < record.incarnation) {
+      this.correctStaleAccusation(record);
+      return;
+    }
     if (record.state === 'dead' || record.state === 'left') return;
     const left = from === id;
     if (record.state === 'unconfirmed') {
