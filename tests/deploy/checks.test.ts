@@ -149,27 +149,139 @@ describe('ports and probes', () => {
     expect(problems).toContain('readinessProbe should use /readyz, not /healthz');
     expect(problems).toContain('livenessProbe port grpc is not the admin port 7301');
   });
+});
 
-  it('SWIM: once a service defines its UDP port, manifests without it fail', () => {
-    const withSwim = {
+describe('SWIM pools', () => {
+  it('reports a SWIM port missing from the container, the peer Service, the image and the policy', () => {
+    const overlay = broken(singleDc, (find) => {
+      const manager = container(find('StatefulSet', 'hyperscale-manager'));
+      manager.ports = manager.ports.filter((p: Loose) => p.name !== 'swim-udp');
+      const peers = find('Service', 'hyperscale-manager-peers');
+      peers.spec.ports = peers.spec.ports.filter((p: Loose) => p.name !== 'swim-udp');
+      const policy = find('NetworkPolicy', 'hyperscale-manager');
+      policy.spec.ingress = policy.spec.ingress.filter((r: Loose) => !r.ports.some((p: Loose) => p.port === 7202));
+    });
+    const withoutExpose = {
       ...facts,
       roles: {
         ...facts.roles,
         manager: {
           ...facts.roles.manager,
-          definition: {
-            ...facts.roles.manager.definition,
-            swimPort: s.port({ env: 'HYPERSCALE_SWIM_PORT', default: 7202, description: 'SWIM (UDP, TCP push/pull)' }),
-          },
+          imageExposes: facts.roles.manager.imageExposes.filter((e) => e !== '7202/udp'),
         },
       },
     } as Facts;
-    const problems = problemsOf(singleDc, withSwim);
+    const problems = problemsOf(overlay, withoutExpose);
     expect(problems).toContain('the container does not expose 7202/UDP (HYPERSCALE_SWIM_PORT)');
-    expect(problems).toContain('the container does not expose 7202/TCP (HYPERSCALE_SWIM_PORT)');
     expect(problems).toContain('peer Service lacks 7202/UDP (HYPERSCALE_SWIM_PORT)');
-    expect(problems).toContain('port 7202/UDP is not open to the rest of the cluster');
     expect(problems).toContain('services/manager-svc/Dockerfile does not EXPOSE 7202/UDP');
+    expect(problems).toContain(
+      'SWIM port 7202/TCP (HYPERSCALE_SWIM_PORT) is closed to the workers of Deployment hyperscale/hyperscale-worker',
+    );
+  });
+
+  it('reports a pool member shut out: workers probe workers, managers of every datacenter probe each other', () => {
+    const overlay = broken(multiDc, (find) => {
+      const worker = find('NetworkPolicy', 'hyperscale-worker', 'hyperscale-eu-west');
+      worker.spec.ingress[2].from[0].podSelector.matchExpressions[0].values = ['manager'];
+      const gate = find('NetworkPolicy', 'hyperscale-gate', 'hyperscale-global');
+      gate.spec.ingress[2].from[0].podSelector.matchExpressions[0].values = ['gate'];
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain(
+      'SWIM port 7302/UDP (HYPERSCALE_SWIM_PORT) is closed to the workers of Deployment hyperscale-eu-west/hyperscale-worker',
+    );
+    expect(problems).toContain(
+      'SWIM port 7102/UDP (HYPERSCALE_GLOBAL_SWIM_PORT) is closed to the managers of StatefulSet hyperscale-us-east/hyperscale-manager',
+    );
+  });
+
+  it('reports SWIM ports open beyond their pool', () => {
+    const overlay = broken(multiDc, (find) => {
+      // The datacenter pool opened to every namespace: another datacenter's managers and workers.
+      find('NetworkPolicy', 'hyperscale-worker', 'hyperscale-us-east').spec.ingress[2].from[0].namespaceSelector = {};
+      // The global pool opened to workers, and a gate rule without a pod selector.
+      const manager = find('NetworkPolicy', 'hyperscale-manager', 'hyperscale-ap-south');
+      manager.spec.ingress[3].from[0].podSelector.matchExpressions[0].values.push('worker');
+      delete find('NetworkPolicy', 'hyperscale-gate', 'hyperscale-global').spec.ingress[2].from[0].podSelector;
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain(
+      "Deployment hyperscale-us-east/hyperscale-worker: SWIM port 7302/UDP (HYPERSCALE_SWIM_PORT) is open to managers of other namespaces (another datacenter's pool)",
+    );
+    expect(problems).toContain(
+      'StatefulSet hyperscale-ap-south/hyperscale-manager: SWIM port 7203/UDP (HYPERSCALE_GLOBAL_SWIM_PORT) is open to workers of its namespace, outside the global pool',
+    );
+    expect(problems).toContain(
+      'StatefulSet hyperscale-global/hyperscale-gate: SWIM port 7102/TCP (HYPERSCALE_GLOBAL_SWIM_PORT) is open to any pod of the cluster',
+    );
+  });
+
+  it('reports SWIM advertise addresses and seeds that miss the pool', () => {
+    const overlay = broken(multiDc, (find) => {
+      const manager = find('StatefulSet', 'hyperscale-manager', 'hyperscale-eu-west');
+      env(manager, 'HYPERSCALE_SWIM_ADVERTISE_ADDRESS').value =
+        '$(POD_NAME).hyperscale-manager-peers.$(POD_NAMESPACE).svc:7200';
+      const seeds = env(manager, 'HYPERSCALE_SWIM_SEEDS');
+      seeds.value = seeds.value.split(',').slice(0, 2).join(',');
+      env(find('StatefulSet', 'hyperscale-gate'), 'HYPERSCALE_GLOBAL_SWIM_SEEDS').value =
+        'hyperscale-gate-0.hyperscale-gate-peers.hyperscale-global.svc:7100';
+      const worker = container(find('Deployment', 'hyperscale-worker', 'hyperscale-us-east'));
+      worker.env = worker.env.filter((e: Loose) => e.name !== 'HYPERSCALE_SWIM_ADVERTISE_ADDRESS');
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain(
+      'HYPERSCALE_SWIM_ADVERTISE_ADDRESS $(POD_NAME).hyperscale-manager-peers.$(POD_NAMESPACE).svc:7200 does not end in its SWIM port (HYPERSCALE_SWIM_PORT) 7202',
+    );
+    expect(problems).toContain('should name each of the 3 pods of StatefulSet hyperscale-eu-west/hyperscale-manager');
+    expect(problems).toMatch(
+      /HYPERSCALE_GLOBAL_SWIM_SEEDS \[.*:7100\] should name each of the 3 pods of StatefulSet hyperscale-global\/hyperscale-gate at its SWIM port 7102/,
+    );
+    expect(problems).toContain(
+      'Deployment hyperscale-us-east/hyperscale-worker: HYPERSCALE_SWIM_ADVERTISE_ADDRESS must be set',
+    );
+  });
+
+  it('reports global seeds that miss the gates when the gates are in another overlay', () => {
+    const euWest = renderOverlay('multi-dc/eu-west');
+    expect(problemsOf(euWest)).toBe('');
+    const overlay = broken(euWest, (find) => {
+      env(find('StatefulSet', 'hyperscale-manager'), 'HYPERSCALE_GLOBAL_SWIM_SEEDS').value =
+        'hyperscale-gate-0.hyperscale-gate-peers.hyperscale-global.svc:7100';
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain("does not use the gates' SWIM port 7102");
+    expect(problems).toContain('HYPERSCALE_GLOBAL_SWIM_SEEDS should name the same gates as HYPERSCALE_GATES');
+  });
+
+  it('reports a pool whose members disagree on the timing profile', () => {
+    const overlay = broken(multiDc, (find) => {
+      env(find('Deployment', 'hyperscale-worker', 'hyperscale-eu-west'), 'HYPERSCALE_SWIM_PROFILE').value = 'wan';
+      env(find('StatefulSet', 'hyperscale-gate'), 'HYPERSCALE_GLOBAL_SWIM_PROFILE').value = 'lan';
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain('the SWIM pool of namespace hyperscale-eu-west mixes timing profiles');
+    expect(problems).toContain('the global SWIM pool mixes timing profiles');
+    expect(problems).toContain('lan (StatefulSet hyperscale-global/hyperscale-gate)');
+  });
+
+  it('takes the gossip keys from an optional Secret, never a literal, and never sets the testing delay', () => {
+    const overlay = broken(singleDc, (find) => {
+      const manager = find('StatefulSet', 'hyperscale-manager');
+      const keys = env(manager, 'HYPERSCALE_SWIM_KEYS');
+      delete keys.valueFrom;
+      keys.value = 'c2VjcmV0';
+      const worker = find('Deployment', 'hyperscale-worker');
+      env(worker, 'HYPERSCALE_SWIM_KEYS').valueFrom.secretKeyRef.optional = false;
+      env(worker, 'HYPERSCALE_LOG_LEVEL').valueFrom = { secretKeyRef: { name: 'x', key: 'y', optional: true } };
+      delete env(worker, 'HYPERSCALE_LOG_LEVEL').value;
+      container(worker).env.push({ name: 'HYPERSCALE_SWIM_INJECT_DELAY', value: '50ms' });
+    });
+    const problems = problemsOf(overlay);
+    expect(problems).toContain('HYPERSCALE_SWIM_KEYS is secret: take it from a Secret (secretKeyRef), never a literal');
+    expect(problems).toContain('HYPERSCALE_SWIM_KEYS must reference Secret hyperscale-gossip-keyring as optional');
+    expect(problems).toContain('HYPERSCALE_LOG_LEVEL comes from a Secret but is no secret setting of worker-svc');
+    expect(problems).toContain('HYPERSCALE_SWIM_INJECT_DELAY is a testing aid');
   });
 });
 

@@ -147,15 +147,20 @@ describe.each(ROLES)('pruned %s service', (role) => {
       // Nothing listens there: the worker keeps retrying, which is all this test needs.
       worker: { HYPERSCALE_MANAGERS: '127.0.0.1:9' },
     };
+    // Every port free (gRPC, admin, SWIM pools), so a running cluster or a parallel test never collides.
+    const freePorts = Object.fromEntries(
+      describeSettings(facts.roles[role].definition)
+        .filter((d) => d.kind === 'port')
+        .map((d) => [d.env, '0']),
+    );
     const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
       cwd: appOf(role),
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv({
         HYPERSCALE_NODE_ID: `${role}-prune-test`,
         HYPERSCALE_GRPC_HOST: '127.0.0.1',
-        HYPERSCALE_GRPC_PORT: '0',
         HYPERSCALE_ADMIN_HOST: '127.0.0.1',
-        HYPERSCALE_ADMIN_PORT: '0',
+        ...freePorts,
         HYPERSCALE_LOG_LEVEL: 'info',
         ...required[role],
       }),

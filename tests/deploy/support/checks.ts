@@ -1,8 +1,8 @@
 // The semantic checks on a rendered overlay: what a schema cannot see. Each check returns readable
 // problems (an empty list means the manifests agree with the code). They take the facts (settings
 // definitions, shutdown budgets, image user) as an argument so the tests can prove each check
-// fails on a broken manifest or on a service that gained a setting (SWIM's UDP port, a voter list)
-// the manifests do not carry yet.
+// fails on a broken manifest or on a service that gained a setting (a voter list, a SWIM pool) the
+// manifests do not carry yet.
 import { ConfigError, describeSettings, loadSettings, type SettingDescription } from '@hyperscale/runtime';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
@@ -108,6 +108,8 @@ export function resolveEnv(
 ): { values: Record<string, string>; problems: string[] } {
   const values: Record<string, string> = {};
   const problems: string[] = [];
+  // A secretKeyRef is left unresolved: the Secret is never committed, so the settings load as they
+  // would without it (it is optional); checkSettings decides whether the key may come from a Secret.
   for (const variable of env) {
     let value: string | undefined;
     const from = variable.valueFrom;
@@ -142,8 +144,8 @@ export function resolveEnv(
       if (!container) problems.push(`${variable.name} reads resources of a container named ${ref.containerName}`);
       else if (amount === undefined) problems.push(`${variable.name} reads ${ref.resource}, which is not set`);
       else value = String(Math.ceil(amount / divisor));
-    } else if (from?.secretKeyRef || from?.configMapKeyRef) {
-      problems.push(`${variable.name} comes from a Secret or ConfigMap key, which these checks cannot verify`);
+    } else if (from?.configMapKeyRef) {
+      problems.push(`${variable.name} comes from a ConfigMap key, which these checks cannot verify`);
     }
     if (value !== undefined) values[variable.name] = value;
   }
@@ -160,7 +162,40 @@ function effective(w: Workload, env: string): unknown {
 }
 
 function isPeerPortSetting(d: SettingDescription): boolean {
-  return /SWIM|GOSSIP/.test(d.env);
+  return isPeerPortEnv(d.env);
+}
+
+function isPeerPortEnv(env: string): boolean {
+  return /SWIM|GOSSIP/.test(env);
+}
+
+/**
+ * SWIM pools, named by their settings: HYPERSCALE_GLOBAL_SWIM_* is the global pool (its members,
+ * gates and managers, span namespaces and clusters), HYPERSCALE_SWIM_* a datacenter pool (managers
+ * and workers of one namespace). The members are the roles whose settings define the pool's port.
+ */
+export type PoolScope = 'global' | 'datacenter';
+
+export function poolScopeOf(env: string): PoolScope {
+  return /GLOBAL/.test(env) ? 'global' : 'datacenter';
+}
+
+/** The roles that join the pool whose port setting is `portEnv`. */
+export function poolMembers(facts: Facts, portEnv: string): Role[] {
+  return ROLES.filter((role) => describeSettings(facts.roles[role].definition).some((d) => d.env === portEnv));
+}
+
+/** The role whose stable pods seed a pool: gates for the global pool, managers for a datacenter pool. */
+const SEED_ROLE: Record<PoolScope, Role> = { global: 'gate', datacenter: 'manager' };
+
+/** A pool setting next to its port, e.g. HYPERSCALE_SWIM_PORT → HYPERSCALE_SWIM_SEEDS. */
+function poolSetting(portEnv: string, suffix: 'ADVERTISE_ADDRESS' | 'SEEDS' | 'PROFILE'): string {
+  return portEnv.replace(/_PORT$/, `_${suffix}`);
+}
+
+/** A pod of `role` as labelled like `w`'s pods (same app and datacenter labels, another component). */
+function podOfRole(w: Workload, role: Role): Labels {
+  return { ...w.podLabels, [COMPONENT_LABEL]: role };
 }
 
 /** The (port, protocol) pairs a role's container must expose: every port setting; SWIM ones on UDP and TCP. */
@@ -276,6 +311,23 @@ export function checkSettings(w: Workload): string[] {
   for (const variable of w.container?.env ?? []) {
     if (seen.has(variable.name)) problems.push(`${where}: env ${variable.name} is set twice`);
     seen.add(variable.name);
+    const setting = settingByEnv(w.descriptions, variable.name);
+    const secretRef = variable.valueFrom?.secretKeyRef;
+    if (secretRef) {
+      if (!setting?.secret)
+        problems.push(`${where}: ${variable.name} comes from a Secret but is no secret setting of ${w.facts.service}`);
+      else if (secretRef.optional !== true)
+        problems.push(
+          `${where}: ${variable.name} must reference Secret ${secretRef.name} as optional: nothing in deploy/ creates it, ` +
+            'and a pod whose Secret is missing never starts',
+        );
+    } else if (setting?.secret && variable.value !== undefined) {
+      problems.push(
+        `${where}: ${variable.name} is secret: take it from a Secret (secretKeyRef), never a literal value`,
+      );
+    }
+    if (setting && /^testing aid\b/i.test(setting.description))
+      problems.push(`${where}: ${variable.name} is a testing aid (${setting.description}); manifests must not set it`);
     if (known.has(variable.name)) continue;
     if (variable.name.startsWith('HYPERSCALE_'))
       problems.push(`${where}: ${variable.name} is not a setting of ${w.facts.service} (see its src/settings.ts)`);
@@ -346,21 +398,29 @@ export function checkNetworkSettings(w: Workload, facts: Facts): string[] {
     if (!port || port.port !== adminPort)
       problems.push(`${where}: ${field} port ${String(get.port)} is not the admin port ${String(adminPort)}`);
   }
-  // The advertised address reaches this pod's gRPC port.
-  const advertised = w.container.env?.find((e) => e.name === 'HYPERSCALE_ADVERTISE_ADDRESS')?.value;
-  const grpcPort = effective(w, 'HYPERSCALE_GRPC_PORT');
-  if (advertised === undefined) {
-    problems.push(`${where}: HYPERSCALE_ADVERTISE_ADDRESS must be set (the default is the bind address 0.0.0.0)`);
-  } else {
-    if (!advertised.endsWith(`:${String(grpcPort)}`))
-      problems.push(`${where}: HYPERSCALE_ADVERTISE_ADDRESS ${advertised} does not end in the gRPC port ${grpcPort}`);
-    const serviceName = (w.object as unknown as IStatefulSet).spec?.serviceName;
-    if (w.object.kind === 'StatefulSet' && !advertised.startsWith(`$(POD_NAME).${serviceName}.`))
-      problems.push(
-        `${where}: HYPERSCALE_ADVERTISE_ADDRESS should be $(POD_NAME).${serviceName}.…, the pod's stable DNS name`,
-      );
-    if (w.object.kind === 'Deployment' && !advertised.startsWith('$(POD_IP):'))
-      problems.push(`${where}: HYPERSCALE_ADVERTISE_ADDRESS of a Deployment should be $(POD_IP):port`);
+  // Each advertised address (gRPC, and every SWIM pool) reaches this pod at that port.
+  const advertised: { env: string; portEnv: string; what: string }[] = [
+    { env: 'HYPERSCALE_ADVERTISE_ADDRESS', portEnv: 'HYPERSCALE_GRPC_PORT', what: 'the gRPC port' },
+  ];
+  for (const d of w.descriptions) {
+    const env = poolSetting(d.env, 'ADVERTISE_ADDRESS');
+    if (d.kind === 'port' && isPeerPortSetting(d) && settingByEnv(w.descriptions, env))
+      advertised.push({ env, portEnv: d.env, what: `its SWIM port (${d.env})` });
+  }
+  const serviceName = (w.object as unknown as IStatefulSet).spec?.serviceName;
+  for (const { env, portEnv, what } of advertised) {
+    const address = w.container.env?.find((e) => e.name === env)?.value;
+    const port = effective(w, portEnv);
+    if (address === undefined) {
+      problems.push(`${where}: ${env} must be set (the default is the bind address 0.0.0.0)`);
+      continue;
+    }
+    if (!address.endsWith(`:${String(port)}`))
+      problems.push(`${where}: ${env} ${address} does not end in ${what} ${port}`);
+    if (w.object.kind === 'StatefulSet' && !address.startsWith(`$(POD_NAME).${serviceName}.`))
+      problems.push(`${where}: ${env} should be $(POD_NAME).${serviceName}.…, the pod's stable DNS name`);
+    if (w.object.kind === 'Deployment' && !address.startsWith('$(POD_IP):'))
+      problems.push(`${where}: ${env} of a Deployment should be $(POD_IP):port`);
   }
   const helpers: Record<string, string> = {
     POD_NAME: 'metadata.name',
@@ -624,8 +684,70 @@ function openedTo(w: Workload, policies: (INetworkPolicy & K8sObject)[], who: Pe
   return opened;
 }
 
+/**
+ * Each SWIM port is open to exactly its pool: every member role (of the namespace for a datacenter
+ * pool, of any namespace for the global pool), and to nobody else: not outside the cluster, not an
+ * arbitrary pod, not a role outside the pool, not another datacenter's members.
+ */
+function checkPoolPorts(
+  w: Workload,
+  workloads: Workload[],
+  policies: (INetworkPolicy & K8sObject)[],
+  namespaces: K8sObject[],
+  facts: Facts,
+): string[] {
+  const where = describeObject(w.object);
+  const problems: string[] = [];
+  const ELSEWHERE = 'another-datacenter';
+  for (const p of expectedPorts(w).filter((x) => isPeerPortEnv(x.env))) {
+    const key = portKey(p.port, p.protocol);
+    const scope = poolScopeOf(p.env);
+    const members = poolMembers(facts, p.env);
+    const must: { who: Peer; what: string }[] = [];
+    const mustNot: { who: Peer; what: string }[] = [
+      { who: { external: true }, what: 'clients outside the cluster' },
+      { who: { external: false, namespace: ELSEWHERE, labels: {} }, what: 'any pod of the cluster' },
+    ];
+    for (const m of workloads) {
+      if (members.includes(m.role) && (scope === 'global' || m.namespace === w.namespace))
+        must.push({
+          who: { external: false, namespace: m.namespace, labels: m.podLabels },
+          what: `the ${m.role}s of ${describeObject(m.object)}`,
+        });
+    }
+    for (const role of ROLES) {
+      const here = { external: false as const, namespace: w.namespace, labels: podOfRole(w, role) };
+      const there = { external: false as const, namespace: ELSEWHERE, labels: podOfRole(w, role) };
+      if (!members.includes(role)) {
+        mustNot.push(
+          { who: here, what: `${role}s of its namespace` },
+          { who: there, what: `${role}s of other namespaces` },
+        );
+      } else if (scope === 'global') {
+        must.push(
+          { who: here, what: `${role}s of its namespace` },
+          { who: there, what: `${role}s of other namespaces` },
+        );
+      } else {
+        must.push({ who: here, what: `${role}s of its namespace` });
+        mustNot.push({ who: there, what: `${role}s of other namespaces (another datacenter's pool)` });
+      }
+    }
+    const pool = scope === 'global' ? 'the global pool' : 'its datacenter pool';
+    for (const { who, what } of must) {
+      if (!openedTo(w, policies, who, namespaces).has(key))
+        problems.push(`${where}: SWIM port ${key} (${p.env}) is closed to ${what}, members of ${pool}`);
+    }
+    for (const { who, what } of mustNot) {
+      if (openedTo(w, policies, who, namespaces).has(key))
+        problems.push(`${where}: SWIM port ${key} (${p.env}) is open to ${what}, outside ${pool}`);
+    }
+  }
+  return problems;
+}
+
 /** NetworkPolicies open exactly the role's ports, to the peers that need them. */
-export function checkNetworkPolicies(workloads: Workload[], rendered: RenderedOverlay): string[] {
+export function checkNetworkPolicies(workloads: Workload[], rendered: RenderedOverlay, facts: Facts): string[] {
   const problems: string[] = [];
   const namespaces = rendered.objects.filter((o) => o.kind === 'Namespace');
   const all = rendered.objects.filter((o) => o.kind === 'NetworkPolicy') as unknown as (INetworkPolicy & K8sObject)[];
@@ -666,10 +788,12 @@ export function checkNetworkPolicies(workloads: Workload[], rendered: RenderedOv
     const external = openedTo(w, policies, { external: true }, namespaces);
     const grpc = portKey(Number(effective(w, 'HYPERSCALE_GRPC_PORT')), 'TCP');
     const admin = portKey(Number(effective(w, 'HYPERSCALE_ADMIN_PORT')), 'TCP');
-    for (const key of expected) {
-      if (!inCluster.has(key) && key !== grpc)
-        problems.push(`${where}: port ${key} is not open to the rest of the cluster (probes, metrics, SWIM peers)`);
+    for (const p of expectedPorts(w)) {
+      const key = portKey(p.port, p.protocol);
+      if (!inCluster.has(key) && key !== grpc && !isPeerPortEnv(p.env))
+        problems.push(`${where}: port ${key} is not open to the rest of the cluster (probes, metrics)`);
     }
+    problems.push(...checkPoolPorts(w, workloads, policies, namespaces, facts));
     if (external.has(admin)) problems.push(`${where}: the admin port is open outside the cluster`);
     if (w.role === 'worker') {
       // Only the datacenter's managers dispatch to a worker.
@@ -750,9 +874,9 @@ function hostPortList(value: string | undefined): string[] {
     .filter((v) => v !== '');
 }
 
-function podAddresses(target: Workload, fromNamespace: string): Set<string> {
+function podAddresses(target: Workload, fromNamespace: string, portEnv: string): Set<string> {
   const serviceName = (target.object as unknown as IStatefulSet).spec?.serviceName ?? '';
-  const port = effective(target, 'HYPERSCALE_GRPC_PORT');
+  const port = effective(target, portEnv);
   const out = new Set<string>();
   for (const pod of target.podNames) {
     const base = `${pod}.${serviceName}`;
@@ -763,8 +887,13 @@ function podAddresses(target: Workload, fromNamespace: string): Set<string> {
   return out;
 }
 
-function samePods(listed: string[], target: Workload, fromNamespace: string): boolean {
-  const valid = podAddresses(target, fromNamespace);
+function samePods(
+  listed: string[],
+  target: Workload,
+  fromNamespace: string,
+  portEnv = 'HYPERSCALE_GRPC_PORT',
+): boolean {
+  const valid = podAddresses(target, fromNamespace, portEnv);
   if (!listed.every((a) => valid.has(a))) return false;
   const pods = new Set(listed.map((a) => a.split('.')[0]));
   return target.podNames.every((p) => pods.has(p)) && pods.size === listed.length;
@@ -816,6 +945,7 @@ export function checkTopology(workloads: Workload[], facts: Facts): string[] {
       }
     }
   }
+  problems.push(...checkPools(workloads, facts));
   // One datacenter per namespace, one namespace per datacenter.
   const byNamespace = new Map<string, Set<string>>();
   for (const w of workloads.filter((x) => x.role !== 'gate' && x.settings)) {
@@ -852,6 +982,77 @@ export function checkTopology(workloads: Workload[], facts: Facts): string[] {
   return problems;
 }
 
+/**
+ * SWIM pools: each pool's seeds are the stable pods of its seed role (every gate for the global
+ * pool, the datacenter's managers for a datacenter pool) at their SWIM port, and the members of a
+ * pool agree on its timing profile.
+ */
+export function checkPools(workloads: Workload[], facts: Facts): string[] {
+  const problems: string[] = [];
+  const ready = workloads.filter((w) => w.settings);
+  for (const w of ready) {
+    const where = describeObject(w.object);
+    for (const d of w.descriptions.filter((x) => x.kind === 'port' && isPeerPortSetting(x))) {
+      const seedsEnv = poolSetting(d.env, 'SEEDS');
+      if (!settingByEnv(w.descriptions, seedsEnv)) continue;
+      const scope = poolScopeOf(d.env);
+      const seedRole = SEED_ROLE[scope];
+      const listed = hostPortList(w.envs[0]?.[seedsEnv]);
+      // Workers need no seeds: a manager's answer to their registration introduces it.
+      if (w.role === 'worker' && listed.length === 0) continue;
+      const seeders = workloads.filter(
+        (t) => t.role === seedRole && (scope === 'global' || t.namespace === w.namespace),
+      );
+      const seeder = seeders[0];
+      if (seeders.length > 1) continue; // checkTopology reports more than one gate or manager set
+      if (seeder) {
+        if (!seeder.settings) continue;
+        if (!samePods(listed, seeder, w.namespace, d.env))
+          problems.push(
+            `${where}: ${seedsEnv} [${listed.join(', ')}] should name each of the ${seeder.replicas} pods of ` +
+              `${describeObject(seeder.object)} at its SWIM port ${String(effective(seeder, d.env))}`,
+          );
+        continue;
+      }
+      // The seed role lives in another overlay (multi-dc/<datacenter> without the gates): its
+      // default port, and the same pods the service registers with.
+      const port = describeSettings(facts.roles[seedRole].definition).find((x) => x.env === d.env)?.default;
+      for (const address of listed) {
+        if (!address.endsWith(`:${port}`))
+          problems.push(`${where}: ${seedsEnv} address ${address} does not use the ${seedRole}s' SWIM port ${port}`);
+      }
+      if (w.role === 'manager' && seedRole === 'gate') {
+        const hosts = (list: string[]) => list.map((a) => a.replace(/:\d+$/, '')).sort();
+        const gates = hostPortList(w.envs[0]?.['HYPERSCALE_GATES']);
+        if (hosts(listed).join(',') !== hosts(gates).join(','))
+          problems.push(`${where}: ${seedsEnv} should name the same gates as HYPERSCALE_GATES, at their SWIM port`);
+      }
+    }
+  }
+  // One timing profile per pool: the global pool across the overlay, a datacenter pool per namespace.
+  const profiles = new Map<string, Map<string, Set<string>>>();
+  for (const w of ready) {
+    for (const d of w.descriptions.filter((x) => x.kind === 'port' && isPeerPortSetting(x))) {
+      const profile = effective(w, poolSetting(d.env, 'PROFILE'));
+      if (profile === undefined) continue;
+      const pool =
+        poolScopeOf(d.env) === 'global' ? 'the global SWIM pool' : `the SWIM pool of namespace ${w.namespace}`;
+      const byProfile = profiles.get(pool) ?? new Map<string, Set<string>>();
+      const who = byProfile.get(String(profile)) ?? new Set<string>();
+      who.add(describeObject(w.object));
+      byProfile.set(String(profile), who);
+      profiles.set(pool, byProfile);
+    }
+  }
+  for (const [pool, byProfile] of profiles) {
+    if (byProfile.size > 1)
+      problems.push(
+        `${pool} mixes timing profiles: ${[...byProfile].map(([p, who]) => `${p} (${[...who].join(', ')})`).join('; ')}`,
+      );
+  }
+  return problems;
+}
+
 /** Every namespaced object names its namespace, and the overlay creates that namespace; no Secrets. */
 export function checkNamespacesAndSecrets(rendered: RenderedOverlay): string[] {
   const problems: string[] = [];
@@ -877,7 +1078,7 @@ export function semanticProblems(rendered: RenderedOverlay, facts: Facts): strin
   problems.push(
     ...checkSelectors(workloads, rendered),
     ...checkServices(workloads, rendered),
-    ...checkNetworkPolicies(workloads, rendered),
+    ...checkNetworkPolicies(workloads, rendered, facts),
     ...checkVoterSets(workloads, rendered),
     ...checkTopology(workloads, facts),
     ...checkNamespacesAndSecrets(rendered),
