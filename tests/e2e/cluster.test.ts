@@ -126,7 +126,7 @@ name: survive
 workflows:
   - name: steady
     vus: 2
-    duration: 6s
+    duration: 12s
     steps:
       - name: hit
         url: ${target.url}/steady

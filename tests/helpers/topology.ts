@@ -4,7 +4,14 @@ import { freePorts } from './free-ports.js';
 
 export interface TopologyShape {
   gates: number;
-  datacenters: { name: string; managers: number; workers: number; cores?: number }[];
+  datacenters: {
+    name: string;
+    managers: number;
+    workers: number;
+    cores?: number;
+    /** Environment of this datacenter's managers only. */
+    managerEnv?: Record<string, string>;
+  }[];
 }
 
 export async function localTopology(shape: TopologyShape, env: Record<string, string> = {}): Promise<Topology> {
@@ -27,6 +34,7 @@ export async function localTopology(shape: TopologyShape, env: Record<string, st
         id: `${dc.name}-m${i + 1}`,
         grpcPort: take(),
         adminPort: take(),
+        ...(dc.managerEnv ? { env: dc.managerEnv } : {}),
       })),
       workers: Array.from({ length: dc.workers }, (_, i) => ({
         id: `${dc.name}-w${i + 1}`,

@@ -110,16 +110,20 @@ export class LocalCluster {
   private launchAll(): void {
     const t = this.topology;
     const gateAddresses = t.gates.map((g) => `${t.host}:${g.grpcPort}`);
-    for (const gate of t.gates) this.launch('gate', gate.id, undefined, gate.grpcPort, gate.adminPort, {});
+    for (const gate of t.gates) this.launch('gate', gate.id, undefined, gate.grpcPort, gate.adminPort, { ...gate.env });
     for (const dc of t.datacenters) {
       const managerAddresses = dc.managers.map((m) => `${t.host}:${m.grpcPort}`);
       for (const m of dc.managers) {
-        this.launch('manager', m.id, dc.name, m.grpcPort, m.adminPort, { HYPERSCALE_GATES: gateAddresses.join(',') });
+        this.launch('manager', m.id, dc.name, m.grpcPort, m.adminPort, {
+          HYPERSCALE_GATES: gateAddresses.join(','),
+          ...m.env,
+        });
       }
       for (const w of dc.workers) {
         this.launch('worker', w.id, dc.name, w.grpcPort, w.adminPort, {
           HYPERSCALE_MANAGERS: managerAddresses.join(','),
           HYPERSCALE_WORKER_CORES: String(w.cores),
+          ...w.env,
         });
       }
     }
@@ -141,6 +145,11 @@ export class LocalCluster {
     const child = spawn(process.execPath, [entry], {
       env: {
         ...process.env,
+        // SWIM pools on free ports (registration tells peers where), LAN timing for both pools:
+        // on one host WAN timing only slows coordinates down. A topology's env may override.
+        HYPERSCALE_SWIM_PORT: '0',
+        HYPERSCALE_GLOBAL_SWIM_PORT: '0',
+        HYPERSCALE_GLOBAL_SWIM_PROFILE: 'lan',
         ...this.topology.env,
         ...this.options.env,
         ...env,

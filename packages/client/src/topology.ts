@@ -6,6 +6,8 @@ export interface NodePorts {
   id: string;
   grpcPort: number;
   adminPort: number;
+  /** Environment for this node only (over the topology's env). */
+  env?: Record<string, string>;
 }
 
 export interface WorkerNode extends NodePorts {
@@ -65,12 +67,18 @@ export function parseTopology(text: string): Topology {
     ports.set(v, path);
     return v;
   };
+  const envOf = (v: unknown, path: string): Record<string, string> => {
+    const env: Record<string, string> = {};
+    if (!isDict(v)) problems.push(`${path}: must be a mapping of variable names to values`);
+    else for (const [k, value] of Object.entries(v)) env[k] = String(value);
+    return env;
+  };
   const node = (v: unknown, path: string, extra: string[] = []): NodePorts | undefined => {
     if (!isDict(v)) {
       problems.push(`${path}: must be a mapping`);
       return undefined;
     }
-    only(v, `${path}.`, ['id', 'grpc_port', 'admin_port', ...extra]);
+    only(v, `${path}.`, ['id', 'grpc_port', 'admin_port', 'env', ...extra]);
     const id = typeof v['id'] === 'string' && ID.test(v['id']) ? v['id'] : '';
     if (!id) problems.push(`${path}.id: must be 1-64 characters of [A-Za-z0-9_.-]`);
     else if (ids.has(id)) problems.push(`${path}.id: '${id}' is used twice`);
@@ -128,11 +136,7 @@ export function parseTopology(text: string): Topology {
       targetPort = port(t['port'], 'target.port');
     }
   }
-  const env: Record<string, string> = {};
-  if (doc['env'] !== undefined) {
-    if (!isDict(doc['env'])) problems.push('env: must be a mapping of variable names to values');
-    else for (const [k, v] of Object.entries(doc['env'])) env[k] = String(v);
-  }
+  const env = doc['env'] === undefined ? {} : envOf(doc['env'], 'env');
   if (problems.length > 0) throw new TopologyError(problems);
   return { host, gates, datacenters, targetPort, env };
 }

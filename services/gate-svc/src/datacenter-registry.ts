@@ -82,6 +82,15 @@ export class DatacenterRegistry {
     return true;
   }
 
+  /**
+   * Membership declared the manager dead or gone: it stops counting for its datacenter at once
+   * (as if its last report were infinitely old) until it reports again.
+   */
+  managerGone(managerId: string): void {
+    const manager = this.managers.get(managerId);
+    if (manager) manager.lastReportMs = Number.NEGATIVE_INFINITY;
+  }
+
   get(managerId: string): RegisteredManager | undefined {
     return this.managers.get(managerId);
   }

@@ -16,6 +16,7 @@ import {
   invalidArgument,
 } from '@hyperscale/protocol';
 import type { GateJobRouter, HealthBucket } from '@hyperscale/routing';
+import { parseHostPort } from '@hyperscale/runtime';
 import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, specErrorToStatus } from '@hyperscale/wire';
 import type { DatacenterRegistry } from './datacenter-registry.js';
@@ -31,6 +32,8 @@ export interface GateHandlerContext {
   environmentId: string;
   reportIntervalMs: number;
   backpressure: GateBackpressure;
+  /** The global SWIM pool: registration introduces each manager as an UNCONFIRMED peer. */
+  membership: { readonly address: string; introduceManager(managerId: string, swimAddress: string): void };
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -120,9 +123,18 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
       if (!SAFE_ID.test(request.datacenter))
         throw invalidArgument('datacenter', 'may only contain letters, digits, _ . -');
       if (request.address === '') throw invalidArgument('address', 'is required');
+      if (request.swimAddress !== '' && typeof parseHostPort(request.swimAddress) === 'string') {
+        throw invalidArgument('swim_address', 'must be host:port');
+      }
       const refused = ctx.registry.register(request.managerId, request.datacenter, request.address);
       if (refused) return { accepted: false, error: refused, gateId: ctx.gateId };
-      return { accepted: true, gateId: ctx.gateId, reportIntervalMs: ctx.reportIntervalMs };
+      ctx.membership.introduceManager(request.managerId, request.swimAddress);
+      return {
+        accepted: true,
+        gateId: ctx.gateId,
+        reportIntervalMs: ctx.reportIntervalMs,
+        swimAddress: ctx.membership.address,
+      };
     },
 
     async reportDatacenter(request) {

@@ -4,7 +4,7 @@
 import { ALL_PRIORITIES, priorityLabel } from '@hyperscale/backpressure';
 import { ResourceSampler, registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
 import { GateControlService, GateService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
-import { GateJobRouter, NO_DISTANCE } from '@hyperscale/routing';
+import { GateJobRouter } from '@hyperscale/routing';
 import {
   BackgroundTasks,
   createLogger,
@@ -20,6 +20,8 @@ import { DatacenterRegistry } from './datacenter-registry.js';
 import { GateBackpressure } from './gate-backpressure.js';
 import { gateControlHandlers, gateServiceHandlers } from './gate-handlers.js';
 import { GateJobs } from './gate-jobs.js';
+import { GateMembership } from './membership.js';
+import { registerRoutingMetrics } from './routing-metrics.js';
 import { gateSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -55,14 +57,15 @@ async function main(): Promise<void> {
     staleAfterMs: settings.managerStaleAfter,
     backpressureQueueDepth: (dc) => backpressure.queueDepthFor(dc),
   });
-  // Until SWIM coordinates feed it, the router has no distances and ranks by bucket then capacity
-  // (its bootstrap mode), which is the foundation's selection rule.
-  const router = new GateJobRouter({
-    clock: systemClock,
-    distance: NO_DISTANCE,
-    candidates: () => datacenters.inputs(),
-  });
-  let advertised = '';
+  // The global SWIM pool feeds the router's distances: until the gate's coordinate matures the
+  // router ranks by bucket then capacity (bootstrap mode), then by RTT bound × load × quality.
+  const membership = new GateMembership(datacenters, logger.child({ component: 'membership' }));
+  const distance = membership.distanceEstimator();
+  const router = new GateJobRouter({ clock: systemClock, distance, candidates: () => datacenters.inputs() });
+  registerRoutingMetrics(registry, router, () => !distance.localIsMature());
+  let advertised = settings.advertiseAddress ?? `${settings.grpcHost}:${settings.grpcPort}`;
+  // SWIM before gRPC: a manager registering is introduced to a pool that exists.
+  await membership.join(settings, advertised);
   const jobs = new GateJobs({
     gateId: settings.nodeId,
     address: () => advertised,
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     environmentId: settings.environmentId,
     reportIntervalMs: settings.reportInterval,
     backpressure,
+    membership,
   };
   const onUnexpectedError = (method: string, error: unknown) => logger.error({ err: error, method }, 'handler failed');
   const grpc = await startGrpcServer({
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
       datacenters: datacenters.debugState(),
       jobs: jobs.debugState(),
       backpressure: backpressure.debugState(),
+      membership: membership.debugState(),
     }),
   });
 
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     logger,
     steps: [
       { name: 'stop gRPC', run: () => grpc.tryShutdown(5_000), timeoutMs: 6_000 },
+      { name: 'leave the SWIM pool', run: () => membership.leave(), timeoutMs: 3_000 },
       {
         name: 'stop background tasks',
         run: async () => {

@@ -1,6 +1,7 @@
 // Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { globalPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 import { gateBackpressureSettings } from './backpressure-settings.js';
 import { gateTimeoutSettings } from './timeout-settings.js';
 
@@ -98,4 +99,6 @@ export const gateSettings = defineSettings({
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...gateTimeoutSettings,
   ...gateBackpressureSettings,
+  ...globalPoolSettings(7102),
+  ...swimCommonSettings(),
 });

@@ -43,6 +43,12 @@ export interface GateLinkOptions {
   backpressure?: () => BackpressureSignalFields;
 }
 
+/** The global SWIM pool as the gate link needs it: our address out, the gate's back in. */
+export interface GlobalPoolIntroductions {
+  readonly globalSwimAddress: string;
+  introduceGate(gateId: string, swimAddress: string): void;
+}
+
 export class GateLink implements GateReporting {
   private readonly clients = new ClientCache<GateClient>((address) =>
     createClient(GateControlService, address, { defaultDeadlineMs: 5_000 }),
@@ -51,6 +57,7 @@ export class GateLink implements GateReporting {
   /** Final results by job id, until the job's gate acknowledges them. */
   private readonly outbox: AckOutbox<string, ManagerJob, { accepted: boolean }>;
   private jobs: ManagerJobs | undefined;
+  private membership: GlobalPoolIntroductions | undefined;
   /** The last signal each gate sent in a progress ack. Bounded by the configured gates. */
   private readonly gateSignals = new Map<string, ReturnType<typeof signalFromProto>>();
   /** When progress of a job was last sent, least recent first; bounded. */
@@ -75,6 +82,11 @@ export class GateLink implements GateReporting {
     this.jobs = jobs;
   }
 
+  /** Registrations carry our global-pool SWIM address and introduce the gate to the pool. */
+  useMembership(membership: GlobalPoolIntroductions): void {
+    this.membership = membership;
+  }
+
   get registeredGates(): string[] {
     return [...this.registered];
   }
@@ -94,8 +106,10 @@ export class GateLink implements GateReporting {
         address: this.options.identity.address,
         clusterId: this.options.clusterId,
         environmentId: this.options.environmentId,
+        swimAddress: this.membership?.globalSwimAddress ?? '',
       });
       if (!response.accepted) throw new Error(`gate ${gate} refused registration: ${response.error}`);
+      this.membership?.introduceGate(response.gateId, response.swimAddress);
       this.registered.add(gate);
       this.options.logger.info({ gate, gateId: response.gateId }, 'registered with gate');
     }

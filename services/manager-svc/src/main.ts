@@ -20,6 +20,7 @@ import { GateLink } from './gate-link.js';
 import { ManagerBackpressure } from './manager-backpressure.js';
 import { managerHandlers } from './manager-handlers.js';
 import { ManagerJobs } from './manager-jobs.js';
+import { ManagerMembership } from './membership.js';
 import { managerSettings } from './settings.js';
 
 async function main(): Promise<void> {
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
     gateReporting: gateLink,
   });
   gateLink.attach(jobs);
+  // SWIM pools before gRPC: a worker or gate registering is introduced to a pool that exists.
+  identity.address = settings.advertiseAddress ?? `${settings.grpcHost}:${settings.grpcPort}`;
+  const membership = await ManagerMembership.join(settings, identity, jobs, logger.child({ component: 'membership' }));
+  gateLink.useMembership(membership);
   touchWorker = (workerId) => {
     jobs.pool.touch(workerId);
   };
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
             environmentId: settings.environmentId,
             heartbeatIntervalMs: Math.max(100, Math.floor(settings.workerTimeout / 3)),
             backpressure,
+            membership,
           }),
           { onUnexpectedError: (method, error) => logger.error({ err: error, method }, 'handler failed') },
         ),
@@ -148,6 +154,7 @@ async function main(): Promise<void> {
       pendingGateResults: gateLink.pendingResults(),
       backpressure: backpressure.debugState(),
       gateProgressHeld: gateLink.progressHeld,
+      membership: membership.debugState(),
       ...(jobs.debugState() as object),
     }),
   });
@@ -156,6 +163,7 @@ async function main(): Promise<void> {
     logger,
     steps: [
       { name: 'stop gRPC', run: () => grpc.tryShutdown(5_000), timeoutMs: 6_000 },
+      { name: 'leave SWIM pools', run: () => membership.leave(), timeoutMs: 3_000 },
       {
         name: 'deliver final results to gates',
         run: async () => {

@@ -16,6 +16,7 @@ import {
   invalidArgument,
   type ManagerService,
 } from '@hyperscale/protocol';
+import { parseHostPort } from '@hyperscale/runtime';
 import { isTimeoutReason } from '@hyperscale/timeout';
 import { jobSpecFromProto, resultKindOf, StatsDecodeError, specErrorToStatus, statsFromProto } from '@hyperscale/wire';
 import type { ManagerBackpressure } from './manager-backpressure.js';
@@ -28,6 +29,8 @@ export interface ManagerHandlerContext {
   environmentId: string;
   heartbeatIntervalMs: number;
   backpressure: ManagerBackpressure;
+  /** The datacenter SWIM pool: registration introduces each worker as an UNCONFIRMED peer. */
+  membership: { readonly datacenterSwimAddress: string; introduceWorker(workerId: string, swimAddress: string): void };
 }
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
@@ -111,9 +114,18 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
       if (!SAFE_ID.test(request.workerId))
         throw invalidArgument('worker_id', 'may only contain letters, digits, _ . -');
       if (request.address === '') throw invalidArgument('address', 'is required');
+      if (request.swimAddress !== '' && typeof parseHostPort(request.swimAddress) === 'string') {
+        throw invalidArgument('swim_address', 'must be host:port');
+      }
       const refused = jobs.pool.register(request.workerId, request.address, request.totalCores);
       if (refused) return { accepted: false, error: refused, managerId: ctx.managerId };
-      return { accepted: true, managerId: ctx.managerId, heartbeatIntervalMs: ctx.heartbeatIntervalMs };
+      ctx.membership.introduceWorker(request.workerId, request.swimAddress);
+      return {
+        accepted: true,
+        managerId: ctx.managerId,
+        heartbeatIntervalMs: ctx.heartbeatIntervalMs,
+        swimAddress: ctx.membership.datacenterSwimAddress,
+      };
     },
 
     async workerHeartbeat(request) {

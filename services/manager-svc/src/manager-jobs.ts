@@ -437,13 +437,8 @@ export class ManagerJobs {
 
   /** Periodic: worker liveness, retries after backoff, cancel grace periods, timeouts, retention. */
   tick(): void {
-    for (const workerId of this.pool.expire()) {
-      this.options.logger.warn({ workerId }, 'worker lost; re-dispatching its shares');
-      for (const job of this.activeJobs()) {
-        this.timeouts.workerRemoved(job.jobId, workerId);
-        this.execute(job, job.coordinator.onWorkerLost(workerId));
-      }
-    }
+    for (const workerId of this.pool.expire())
+      this.releaseWorkerEverywhere(workerId, 'no heartbeat within the worker timeout');
     for (const job of this.activeJobs()) this.execute(job, job.coordinator.tick());
     const now = this.options.clock.now();
     // The timeout loop keeps its own cadence inside the faster jobs tick.
@@ -504,10 +499,33 @@ export class ManagerJobs {
     // its own; its outcome is overridden by `timedOut` in finish().
   }
 
+  /**
+   * Membership declared a worker dead (SWIM) or it left: forget it and re-dispatch its shares.
+   * Returns false when the worker was not registered.
+   */
+  workerLost(workerId: string, reason: string): boolean {
+    if (!this.pool.markLost(workerId)) return false;
+    this.releaseWorkerEverywhere(workerId, reason);
+    return true;
+  }
+
+  private releaseWorkerEverywhere(workerId: string, reason: string): void {
+    this.options.logger.warn({ workerId, reason }, 'worker lost; re-dispatching its shares');
+    for (const job of this.activeJobs()) this.releaseWorker(job, workerId, reason);
+  }
+
   /** AD-26: extensions exhausted and grace over: the worker leaves the job like a lost one. */
   private evictWorker(job: ManagerJob, workerId: string): void {
     if (job.result !== undefined) return;
     this.options.logger.warn({ jobId: job.jobId, workerId }, 'worker evicted from the job: extensions exhausted');
+    this.releaseWorker(job, workerId, 'evicted: extensions exhausted');
+  }
+
+  /**
+   * Takes a worker's shares of a job away: a best-effort cancel (a worker declared dead may be
+   * alive behind a partition, and its load must not run twice), then re-dispatch elsewhere.
+   */
+  private releaseWorker(job: ManagerJob, workerId: string, reason: string): void {
     for (const share of job.coordinator.activeShares()) {
       if (share.workerId !== workerId) continue;
       this.sendCancel(job, {
@@ -516,7 +534,7 @@ export class ManagerJobs {
         workerId,
         workerAddress: share.workerAddress,
         fence: share.fence,
-        reason: 'evicted: extensions exhausted',
+        reason,
       });
     }
     this.timeouts.workerRemoved(job.jobId, workerId);

@@ -1,6 +1,7 @@
 // Every setting manager-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { datacenterPoolSettings, globalPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 import { managerBackpressureSettings } from './backpressure-settings.js';
 import { managerTimeoutSettings } from './timeout-settings.js';
 
@@ -46,10 +47,11 @@ export const managerSettings = defineSettings({
   }),
   workerTimeout: s.durationMs({
     env: 'HYPERSCALE_WORKER_TIMEOUT',
-    default: '3s',
+    default: '15s',
     min: 100,
     max: 600_000,
-    description: 'a worker silent this long is lost and its shares re-dispatched',
+    description:
+      'backstop: a worker without gRPC heartbeats this long is lost even if SWIM still sees it (SWIM declares deaths first)',
   }),
   tickInterval: s.durationMs({
     env: 'HYPERSCALE_TICK_INTERVAL',
@@ -99,4 +101,7 @@ export const managerSettings = defineSettings({
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...managerTimeoutSettings,
   ...managerBackpressureSettings,
+  ...datacenterPoolSettings(7202),
+  ...globalPoolSettings(7203),
+  ...swimCommonSettings(),
 });

@@ -18,6 +18,7 @@ import {
 } from '@hyperscale/runtime';
 import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
+import { WorkerMembership } from './membership.js';
 
 import { workerSettings } from './settings.js';
 import { workerHandlers } from './worker-handlers.js';
@@ -67,9 +68,11 @@ async function main(): Promise<void> {
     ],
   });
   const advertiseAddress = settings.advertiseAddress ?? `${settings.grpcHost}:${grpc.port}`;
+  const membership = await WorkerMembership.join(settings, advertiseAddress, logger.child({ component: 'membership' }));
   const activeReporter = new ManagerReporter({
     workerId: settings.nodeId,
     advertiseAddress,
+    membership,
     totalCores,
     clusterId: settings.clusterId,
     environmentId: settings.environmentId,
@@ -121,6 +124,7 @@ async function main(): Promise<void> {
       totalCores,
       managers: settings.managers.map((m) => ({ address: m, healthy: healthyManagers.has(m) })),
       executor: executor.debugState(),
+      membership: membership.debugState(),
       pendingResults: activeReporter.pendingResults(),
     }),
   });
@@ -133,6 +137,7 @@ async function main(): Promise<void> {
         run: () => executor.drain(settings.drainTimeout, sleep),
         timeoutMs: settings.drainTimeout + 5_000,
       },
+      // Leave after the results are out: until then the managers must not think we died.
       {
         name: 'deliver final results',
         run: async () => {
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
         },
         timeoutMs: 6_000,
       },
+      { name: 'leave the SWIM pool', run: () => membership.leave(), timeoutMs: 3_000 },
       { name: 'stop background tasks', run: () => tasks.stopAll(), timeoutMs: 5_000 },
       { name: 'stop gRPC', run: () => grpc.tryShutdown(2_000), timeoutMs: 3_000 },
       { name: 'close admin server', run: () => admin.close(), timeoutMs: 2_000 },

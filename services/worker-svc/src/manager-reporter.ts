@@ -73,6 +73,8 @@ export interface ManagerReporterOptions {
   activeWorkflowIds: () => string[];
   /** How long an unacknowledged final result keeps being retried. */
   outboxTtlMs?: number;
+  /** The datacenter SWIM pool: our address travels with registration, the manager's comes back. */
+  membership?: { readonly address: string; introduceManager(managerId: string, swimAddress: string): void };
   /** Ask for an extension when the job's deadline is closer than this (see the header). */
   extensionAskWindowMs?: number;
   /** Told of every backpressure signal a manager sends (keyed by the manager's address). */
@@ -148,8 +150,10 @@ export class ManagerReporter {
         availableCores: this.options.availableCores(),
         clusterId: this.options.clusterId,
         environmentId: this.options.environmentId,
+        swimAddress: this.options.membership?.address ?? '',
       });
       if (!response.accepted) throw new Error(`manager ${address} refused registration: ${response.error}`);
+      this.options.membership?.introduceManager(response.managerId, response.swimAddress);
       this.registered.add(address);
       this.options.logger.info({ manager: address, managerId: response.managerId }, 'registered with manager');
     }

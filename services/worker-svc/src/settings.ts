@@ -1,6 +1,7 @@
 // Every setting worker-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
 import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { datacenterPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 
 export const workerSettings = defineSettings({
   nodeId: s.string({
@@ -84,4 +85,6 @@ export const workerSettings = defineSettings({
     description: 'must match the managers',
   }),
   logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+  ...datacenterPoolSettings(7302),
+  ...swimCommonSettings(),
 });

@@ -1,0 +1,125 @@
+// The gate in the global SWIM pool (DESIGN.md §1) with the other gates and every manager. SWIM
+// tells the gate which managers died (their datacenter stops counting them at once, instead of
+// after a stale report), and the Vivaldi coordinates riding on its probes give the router each
+// manager's RTT upper bound and its quality (AD-35, AD-36). Registration introduces managers as
+// UNCONFIRMED peers.
+import {
+  coordinateIsMature,
+  type DistanceEstimate,
+  type DistanceEstimator,
+  memberDistanceEstimator,
+} from '@hyperscale/routing';
+import type { Logger } from '@hyperscale/runtime';
+import { type MemberEventName, type ProfileName, type SwimNode, startPoolNode } from '@hyperscale/swim';
+import type { DatacenterRegistry } from './datacenter-registry.js';
+
+export interface GatePoolSettings {
+  nodeId: string;
+  grpcHost: string;
+  globalSwimPort: number;
+  globalSwimAdvertiseAddress: string | undefined;
+  globalSwimSeeds: readonly string[];
+  globalSwimProfile: ProfileName;
+  swimKeys: readonly string[];
+  swimInjectDelay: number;
+}
+
+const GONE: ReadonlySet<MemberEventName> = new Set(['member-dead', 'member-leave', 'member-removed']);
+
+/** facts §7.2 MIN_SAMPLES_FOR_ROUTING and "converged: error ≤ 0.5". */
+const MIN_SAMPLES_FOR_ROUTING = 10;
+const MAX_ERROR_FOR_ROUTING = 0.5;
+
+function isCoordinate(value: unknown): value is { sampleCount: number; error: number } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { sampleCount?: unknown }).sampleCount === 'number' &&
+    typeof (value as { error?: unknown }).error === 'number'
+  );
+}
+
+export class GateMembership {
+  private node: SwimNode | undefined;
+
+  constructor(
+    private readonly registry: DatacenterRegistry,
+    private readonly logger: Logger,
+  ) {}
+
+  async join(settings: GatePoolSettings, grpcAddress: string): Promise<void> {
+    this.node = await startPoolNode({
+      id: settings.nodeId,
+      role: 'gate',
+      bindHost: settings.grpcHost,
+      bindPort: settings.globalSwimPort,
+      ...(settings.globalSwimAdvertiseAddress ? { advertiseAddr: settings.globalSwimAdvertiseAddress } : {}),
+      seeds: settings.globalSwimSeeds,
+      profile: settings.globalSwimProfile,
+      keys: settings.swimKeys,
+      label: 'global',
+      meta: { grpc: grpcAddress },
+      injectDelayMs: settings.swimInjectDelay,
+      onEvent: (event, member) => {
+        const fields = { event, member: member.id, role: member.role, state: member.state, addr: member.addr };
+        if (event === 'member-dead' || event === 'member-suspect') this.logger.warn(fields, 'membership change');
+        else this.logger.info(fields, 'membership change');
+        if (member.role === 'manager' && GONE.has(event)) this.registry.managerGone(member.id);
+      },
+    });
+  }
+
+  get address(): string {
+    return this.node?.addr ?? '';
+  }
+
+  /** A manager registered over gRPC: it enters the global pool as UNCONFIRMED (AD-35). */
+  introduceManager(managerId: string, swimAddress: string): void {
+    if (swimAddress) this.node?.addUnconfirmed({ id: managerId, addr: swimAddress, role: 'manager' });
+  }
+
+  /** Distances for the router: per-manager RTT bound and quality, median per datacenter. */
+  distanceEstimator(): DistanceEstimator {
+    const estimate = (managerId: string): DistanceEstimate | undefined => {
+      const quality = this.node?.coordinateQuality(managerId);
+      const rttUcbMs = this.node?.rttUcbMs(managerId);
+      // No coordinate yet (quality 0): missing coordinates, which demote but never exclude.
+      if (rttUcbMs === undefined || quality === undefined || quality <= 0) return undefined;
+      return { rttUcbMs, quality };
+    };
+    return memberDistanceEstimator<string>({
+      membersOf: (dc) => this.registry.managersOf(dc).map((m) => m.managerId),
+      estimate,
+      manager: estimate,
+      localIsMature: () => {
+        const local = this.node?.localCoordinate();
+        return (
+          isCoordinate(local) &&
+          coordinateIsMature(local.sampleCount, local.error, MIN_SAMPLES_FOR_ROUTING, MAX_ERROR_FOR_ROUTING)
+        );
+      },
+    });
+  }
+
+  debugState(): unknown {
+    const node = this.node;
+    if (!node) return { joined: false };
+    return {
+      addr: node.addr,
+      localCoordinate: node.localCoordinate(),
+      members: node.members().map((m) => ({
+        id: m.id,
+        role: m.role,
+        state: m.state,
+        addr: m.addr,
+        rttUcbMs: node.rttUcbMs(m.id),
+        quality: node.coordinateQuality(m.id),
+      })),
+      stats: node.stats(),
+    };
+  }
+
+  async leave(): Promise<void> {
+    await this.node?.leave();
+  }
+}

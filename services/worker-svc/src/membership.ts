@@ -1,0 +1,64 @@
+// The worker in its datacenter's SWIM pool (DESIGN.md §1). The worker probes its managers (they
+// never probe workers for confirmation, AD-35), so the managers learn at once when it dies; a
+// manager's registration answer introduces the manager as an UNCONFIRMED peer.
+import type { Logger } from '@hyperscale/runtime';
+import { type ProfileName, type SwimNode, startPoolNode } from '@hyperscale/swim';
+
+export interface WorkerPoolSettings {
+  nodeId: string;
+  datacenter: string;
+  grpcHost: string;
+  swimPort: number;
+  swimAdvertiseAddress: string | undefined;
+  swimSeeds: readonly string[];
+  swimProfile: ProfileName;
+  swimKeys: readonly string[];
+  swimInjectDelay: number;
+}
+
+export class WorkerMembership {
+  private constructor(readonly pool: SwimNode) {}
+
+  static async join(settings: WorkerPoolSettings, grpcAddress: string, logger: Logger): Promise<WorkerMembership> {
+    const pool = await startPoolNode({
+      id: settings.nodeId,
+      role: 'worker',
+      bindHost: settings.grpcHost,
+      bindPort: settings.swimPort,
+      ...(settings.swimAdvertiseAddress ? { advertiseAddr: settings.swimAdvertiseAddress } : {}),
+      seeds: settings.swimSeeds,
+      profile: settings.swimProfile,
+      keys: settings.swimKeys,
+      label: `dc:${settings.datacenter}`,
+      meta: { grpc: grpcAddress, dc: settings.datacenter },
+      injectDelayMs: settings.swimInjectDelay,
+      onEvent: (event, member) => {
+        const fields = { event, member: member.id, role: member.role, state: member.state, addr: member.addr };
+        if (event === 'member-dead' || event === 'member-suspect') logger.warn(fields, 'membership change');
+        else logger.debug(fields, 'membership change');
+      },
+    });
+    return new WorkerMembership(pool);
+  }
+
+  get address(): string {
+    return this.pool.addr;
+  }
+
+  /** A manager accepted our registration: it enters the pool as UNCONFIRMED and gets probed. */
+  introduceManager(managerId: string, swimAddress: string): void {
+    if (swimAddress) this.pool.addUnconfirmed({ id: managerId, addr: swimAddress, role: 'manager' });
+  }
+
+  debugState(): unknown {
+    return {
+      addr: this.pool.addr,
+      members: this.pool.members().map((m) => ({ id: m.id, role: m.role, state: m.state })),
+      stats: this.pool.stats(),
+    };
+  }
+
+  async leave(): Promise<void> {
+    await this.pool.leave();
+  }
+}

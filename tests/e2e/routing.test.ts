@@ -1,0 +1,98 @@
+// Latency-aware routing with real processes (issue 5): three datacenters whose managers are made
+// near, middling and far from the gate by delaying their SWIM datagrams (the fault-injecting
+// transport; this kernel has no netem). The gate's Vivaldi coordinates learn the distances from
+// its probes, and jobs go to the nearest healthy datacenter; when its managers die the next
+// nearest takes over; a busy datacenter loses to a healthy one however close it is.
+
+import { parseJobSpec } from '@hyperscale/loadgen';
+import { DatacenterHealth } from '@hyperscale/protocol';
+import { describe, expect, it } from 'vitest';
+import { resultOf, waitFor } from '../helpers/jobs.js';
+import { useTestCluster } from '../helpers/test-cluster.js';
+
+const delay = (ms: number) => ({ HYPERSCALE_SWIM_INJECT_DELAY: `${ms}ms` });
+
+describe('routing by learned network distance', () => {
+  const t = useTestCluster(
+    {
+      gates: 1,
+      datacenters: [
+        { name: 'dc-far', managers: 1, workers: 1, managerEnv: delay(120) },
+        { name: 'dc-near', managers: 1, workers: 1, managerEnv: delay(15) },
+        { name: 'dc-mid', managers: 1, workers: 1, managerEnv: delay(60) },
+      ],
+    },
+    // LAN timing for the global pool: probes every second, timeouts long enough for 120 ms links.
+    { HYPERSCALE_GLOBAL_SWIM_PROFILE: 'lan' },
+  );
+
+  const job = (name: string, duration: string) =>
+    parseJobSpec(`
+name: ${name}
+workflows:
+  - name: w
+    vus: 1
+    duration: ${duration}
+    steps:
+      - name: hit
+        url: ${t.target.url}/${name}
+`);
+
+  const primary = async (): Promise<string | undefined> =>
+    (await t.client.datacenters()).find((d) => d.isPrimary)?.name;
+
+  /** The gate has left bootstrap mode: its own coordinate is mature, so it ranks by distance. */
+  const ranksByDistance = async (): Promise<boolean> => {
+    const gate = t.cluster.nodes().find((n) => n.role === 'gate')!;
+    const metrics = await (await fetch(`${gate.adminUrl}/metrics`)).text();
+    return /hyperscale_routing_bootstrap_mode(\{[^}]*\})? 0/.test(metrics);
+  };
+
+  it('sends a job to the nearest datacenter once coordinates have converged', async () => {
+    await waitFor(
+      'the gate to rank dc-near first by distance',
+      async () => (await ranksByDistance()) && (await primary()) === 'dc-near',
+      60_000,
+    );
+    const list = await t.client.datacenters();
+    const rtt = Object.fromEntries(list.map((d) => [d.name, d.rttUcbMs]));
+    expect(rtt['dc-near']!).toBeLessThan(rtt['dc-mid']!);
+    expect(rtt['dc-mid']!).toBeLessThan(rtt['dc-far']!);
+    const submitted = await t.client.submit(job('first', '1s'));
+    expect(submitted.datacenters).toEqual(['dc-near']);
+    expect((await resultOf(t.client, submitted.jobId)).datacenters.map((d) => d.datacenter)).toEqual(['dc-near']);
+    // The decision is counted, and the score components are exported, on the gate's /metrics.
+    const gate = t.cluster.nodes().find((n) => n.role === 'gate')!;
+    const metrics = await (await fetch(`${gate.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/hyperscale_routing_decisions_total\{[^}]*bucket="healthy"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /hyperscale_routing_score_component\{[^}]*datacenter="dc-far"[^}]*component="rtt_ucb_ms"[^}]*\} \d/,
+    );
+  }, 90_000);
+
+  it('moves new jobs to the next nearest when the nearest datacenter loses its managers', async () => {
+    await t.cluster.kill('dc-near-m1', 'SIGKILL');
+    await waitFor('the gate to route past dc-near', async () => (await primary()) === 'dc-mid', 30_000);
+    const submitted = await t.client.submit(job('second', '1s'));
+    expect(submitted.datacenters).toEqual(['dc-mid']);
+    await resultOf(t.client, submitted.jobId);
+  }, 60_000);
+
+  it('prefers a healthy datacenter to a closer busy one (bucket order beats distance)', async () => {
+    const healthOf = async (name: string) => (await t.client.datacenters()).find((d) => d.name === name)?.health;
+    // The previous job's core must show as free again first.
+    await waitFor(
+      'dc-mid to report HEALTHY',
+      async () => (await healthOf('dc-mid')) === DatacenterHealth.HEALTHY,
+      15_000,
+    );
+    // Occupy dc-mid's only core: its next report makes it BUSY.
+    const blocker = await t.client.submit(job('blocker', '20s'));
+    expect(blocker.datacenters).toEqual(['dc-mid']);
+    await waitFor('dc-mid to report BUSY', async () => (await healthOf('dc-mid')) === DatacenterHealth.BUSY, 15_000);
+    const submitted = await t.client.submit(job('third', '1s'));
+    expect(submitted.datacenters).toEqual(['dc-far']);
+    await resultOf(t.client, submitted.jobId);
+    await t.client.cancel(blocker.jobId);
+  }, 60_000);
+});
