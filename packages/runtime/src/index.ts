@@ -44,7 +44,12 @@ export {
 } from './metrics.js';
 export { type InstallProcessGuardsOptions, installProcessGuards, type ProcessEventSource } from './process-guards.js';
 export { type BackoffInput, backoffDelayMs, type Jitter, RETRY_DEFAULTS, type RetryOptions, retry } from './retry.js';
-export { type MetricReading, registerScrapedMetric, type ScrapedMetric } from './scraped-metrics.js';
+export {
+  type MetricReading,
+  registerCounterSnapshot,
+  registerScrapedMetric,
+  type ScrapedMetric,
+} from './scraped-metrics.js';
 export {
   type InstallShutdownOptions,
   installShutdown,

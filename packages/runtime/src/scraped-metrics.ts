@@ -43,3 +43,49 @@ export function registerScrapedMetric(registry: Registry, metric: ScrapedMetric)
     });
   }
 }
+
+const snake = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Exports a counters object (`{ extensionsGranted: 3, timeoutsByReason: { stuck: 1 } }`) as
+ * Prometheus counters read at scrape time: a number becomes `<prefix>_<snake_key>_total`, a
+ * `<name>By<Label>` record becomes `<prefix>_<snake_name>_total{<label>}`. The keys are read once,
+ * at registration, so the object's shape must not change.
+ */
+export function registerCounterSnapshot(
+  registry: Registry,
+  prefix: string,
+  help: string,
+  read: () => object,
+): string[] {
+  const field = (key: string): unknown => (read() as Record<string, unknown>)[key];
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(read())) {
+    if (typeof value === 'number') {
+      const name = `${prefix}_${snake(key)}_total`;
+      registerScrapedMetric(registry, {
+        name,
+        help: `${help}: ${key}`,
+        type: 'counter',
+        read: () => Number(field(key) ?? 0),
+      });
+      names.push(name);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    const match = /^(.*)By([A-Z][A-Za-z]*)$/.exec(key);
+    const base = match ? match[1]! : key;
+    const label = match ? snake(match[2]!).replace(/^_/, '') : 'key';
+    const name = `${prefix}_${snake(base)}_total`;
+    registerScrapedMetric(registry, {
+      name,
+      help: `${help}: ${key}`,
+      type: 'counter',
+      labelNames: [label],
+      read: () =>
+        Object.entries((field(key) ?? {}) as Record<string, number>).map(([k, v]) => [{ [label]: k }, v] as const),
+    });
+    names.push(name);
+  }
+  return names;
+}

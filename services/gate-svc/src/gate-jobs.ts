@@ -50,7 +50,6 @@ import {
   statsToProto,
 } from '@hyperscale/wire';
 import type { DatacenterRegistry } from './datacenter-registry.js';
-import { gateTimeoutConfigFromEnvironment } from './timeout-settings.js';
 
 type ManagerClient = ClientOf<typeof ManagerService>;
 
@@ -155,7 +154,7 @@ export class GateJobs {
   constructor(private readonly options: GateJobsOptions) {
     this.timeouts = new GateJobTimeoutTracker({
       clock: options.clock,
-      config: options.timeoutConfig ?? gateTimeoutConfigFromEnvironment(),
+      config: options.timeoutConfig ?? {},
     });
   }
 

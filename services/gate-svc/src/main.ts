@@ -12,6 +12,7 @@ import {
   installProcessGuards,
   installShutdown,
   loadSettingsOrExit,
+  registerCounterSnapshot,
   startAdminServer,
   startGrpcServer,
   systemClock,
@@ -23,6 +24,7 @@ import { GateJobs } from './gate-jobs.js';
 import { GateMembership } from './membership.js';
 import { registerRoutingMetrics } from './routing-metrics.js';
 import { gateSettings } from './settings.js';
+import { gateTimeoutConfig } from './timeout-settings.js';
 
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit(gateSettings, 'gate-svc');
@@ -78,8 +80,12 @@ async function main(): Promise<void> {
     idempotencyTtlMs: settings.idempotencyTtl,
     jobRetentionMs: settings.jobRetention,
     maxActiveJobs: settings.maxActiveJobs,
+    timeoutConfig: gateTimeoutConfig(settings),
     forwardProgress: (jobId, dcs) => backpressure.forwardProgress(jobId, dcs),
   });
+  registerCounterSnapshot(registry, 'hyperscale_timeout_gate', 'AD-34 gate global timeouts', () =>
+    jobs.timeouts.metrics(),
+  );
   const context = {
     gateId: settings.nodeId,
     jobs,

@@ -1,7 +1,7 @@
 // The gate's AD-34 timeout settings: part of `gateSettings` (so start-up validates them and the
 // deploy manifests are checked against them), and mapped onto @hyperscale/timeout's config.
 // Defaults are the package's (TIMEOUT_DEFAULTS), each with its source in packages/timeout/src/config.ts.
-import { loadSettings, type Settings, s } from '@hyperscale/runtime';
+import { type Settings, s } from '@hyperscale/runtime';
 import type { TimeoutConfig } from '@hyperscale/timeout';
 
 export const gateTimeoutSettings = {
@@ -59,15 +59,4 @@ export function gateTimeoutConfig(settings: GateTimeoutSettings): Partial<Timeou
     globalTimeoutSendTimeoutMs: settings.timeoutSendTimeout,
     finalStatusWaitMs: settings.timeoutFinalStatusWait,
   };
-}
-
-/**
- * The timeout config from this process's environment, for a job table built without an explicit
- * one (main.ts validated the same settings at start-up). Reads only the environment: a YAML file
- * holds every other gate key too, which this partial definition would call unknown.
- */
-export function gateTimeoutConfigFromEnvironment(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Partial<TimeoutConfig> {
-  return gateTimeoutConfig(loadSettings(gateTimeoutSettings, { env }));
 }

@@ -11,6 +11,7 @@ import {
   installProcessGuards,
   installShutdown,
   loadSettingsOrExit,
+  registerCounterSnapshot,
   sleep,
   startAdminServer,
   startGrpcServer,
@@ -22,6 +23,7 @@ import { managerHandlers } from './manager-handlers.js';
 import { ManagerJobs } from './manager-jobs.js';
 import { ManagerMembership } from './membership.js';
 import { managerSettings } from './settings.js';
+import { managerTimeoutConfig } from './timeout-settings.js';
 
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit(managerSettings, 'manager-svc');
@@ -61,8 +63,12 @@ async function main(): Promise<void> {
     maxActiveJobs: settings.maxActiveJobs,
     jobRetentionMs: settings.jobRetention,
     gateReporting: gateLink,
+    timeoutConfig: managerTimeoutConfig(settings),
   });
   gateLink.attach(jobs);
+  registerCounterSnapshot(registry, 'hyperscale_timeout_manager', 'AD-34/AD-26 manager timeouts', () =>
+    jobs.timeouts.metrics(),
+  );
   // SWIM pools before gRPC: a worker or gate registering is introduced to a pool that exists.
   identity.address = settings.advertiseAddress ?? `${settings.grpcHost}:${settings.grpcPort}`;
   const membership = await ManagerMembership.join(settings, identity, jobs, logger.child({ component: 'membership' }));

@@ -67,7 +67,6 @@ import {
   statsToProto,
   workflowSpecToProto,
 } from '@hyperscale/wire';
-import { managerTimeoutConfigFromEnvironment } from './timeout-settings.js';
 
 export interface ManagerIdentity {
   managerId: string;
@@ -207,7 +206,7 @@ export class ManagerJobs {
           return portOf(identity.address);
         },
       },
-      config: options.timeoutConfig ?? managerTimeoutConfigFromEnvironment(),
+      config: options.timeoutConfig ?? {},
     });
   }
 

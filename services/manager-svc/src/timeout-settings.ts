@@ -1,7 +1,7 @@
 // The manager's AD-34/AD-26 timeout settings: part of `managerSettings` (so start-up validates them
 // and the deploy manifests are checked against them), and mapped onto @hyperscale/timeout's config.
 // Defaults are the package's (TIMEOUT_DEFAULTS), each with its source in packages/timeout/src/config.ts.
-import { loadSettings, type Settings, s } from '@hyperscale/runtime';
+import { type Settings, s } from '@hyperscale/runtime';
 import type { TimeoutConfig } from '@hyperscale/timeout';
 
 export const managerTimeoutSettings = {
@@ -87,16 +87,4 @@ export function managerTimeoutConfig(settings: ManagerTimeoutSettings): Partial<
     maxExtensions: settings.maxExtensions,
     extensionGracePeriodMs: settings.extensionGrace,
   };
-}
-
-/**
- * The timeout config from this process's environment (and HYPERSCALE_CONFIG file), for a job table
- * built without an explicit one: main.ts validated the same settings at start-up, so this cannot
- * fail there. Reads only the timeout keys from the environment (a YAML file would also hold every
- * other manager key, which this partial definition would call unknown).
- */
-export function managerTimeoutConfigFromEnvironment(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): Partial<TimeoutConfig> {
-  return managerTimeoutConfig(loadSettings(managerTimeoutSettings, { env }));
 }
