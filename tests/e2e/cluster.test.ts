@@ -2,15 +2,19 @@
 // an HTTP target that counts what it really received. Scenarios run one after another because
 // each cluster uses both cores of the machine.
 
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { runJob } from '@hyperscale/client';
+import { fetchPools, runJob } from '@hyperscale/client';
 import { parseJobSpec } from '@hyperscale/loadgen';
 import { grpcCodeOf, grpcMetadataOf, type JobResult, JobStatus } from '@hyperscale/protocol';
 import { sleep } from '@hyperscale/runtime';
 import { statsFromProto } from '@hyperscale/wire';
 import { describe, expect, it } from 'vitest';
-import { debugStateOf, requestsOf, resultOf } from '../helpers/jobs.js';
+import { debugStateOf, requestsOf, resultOf, waitFor } from '../helpers/jobs.js';
 import { useTestCluster } from '../helpers/test-cluster.js';
+
+const CLI = fileURLToPath(new URL('../../packages/client/dist/cli/main.js', import.meta.url));
 
 function workflowStats(result: JobResult, datacenter: string, workflow: string) {
   const dc = result.datacenters.find((d) => d.datacenter === datacenter);
@@ -67,6 +71,35 @@ workflows:
     expect(merged.find((w) => w.workflow === 'first')!.steps[0]!.requests).toBe(byPath['/one']);
     expect(merged.find((w) => w.workflow === 'second')!.steps[0]!.requests).toBe(byPath['/two']);
   }, 60_000);
+
+  it('forms the SWIM pools from registration alone, and `hyperscale members` lists them', async () => {
+    const { cluster } = running;
+    const manager = cluster.nodes().find((n) => n.id === 'dc-a-m1')!;
+    await waitFor('dc-a pool and the global pool to converge', async () => {
+      const pools = await fetchPools(new URL(manager.adminUrl).host);
+      const dc = pools.find((p) => p.pool === 'datacenter')!;
+      const global = pools.find((p) => p.pool === 'global')!;
+      return (
+        dc.members.filter((m) => m.role === 'worker' && m.state === 'alive').length === 2 &&
+        global.members.some((m) => m.role === 'gate' && m.state === 'alive') &&
+        global.members.some((m) => m.id === 'dc-b-m1' && m.state === 'alive')
+      );
+    });
+    // Workers of one datacenter know each other through the manager's gossip, not the other pool's.
+    const worker = cluster.nodes().find((n) => n.id === 'dc-a-w1')!;
+    const [workerPool] = await fetchPools(new URL(worker.adminUrl).host);
+    expect(workerPool!.members.map((m) => m.id).sort()).toEqual(['dc-a-m1', 'dc-a-w2']);
+    const cli = spawnSync(
+      process.execPath,
+      [CLI, 'members', '--admin', new URL(manager.adminUrl).host, '--pool', 'datacenter'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toMatch(/datacenter pool, seen by dc-a-m1/);
+    expect(cli.stdout).toMatch(/dc-a-w2\s+worker\s+alive\s+\d+\s+127\.0\.0\.1:\d+\s+\d+\.\d/);
+  });
 
   it('rejects a bad job spec with INVALID_ARGUMENT naming the field, and an unknown job with NOT_FOUND', async () => {
     const { client, target } = running;

@@ -1,5 +1,6 @@
 export { parseArgs, UsageError } from './cli/args.js';
 export { type ClusterNode, LocalCluster, type LocalClusterOptions, type NodeRole } from './local-cluster.js';
+export { fetchPools, renderPools } from './members.js';
 export { ProgressView } from './progress-view.js';
 export { followJob, type RunJobOptions, runJob } from './run-job.js';
 export { HyperscaleClient, type HyperscaleClientOptions, type SubmitOptions } from './sdk.js';

@@ -145,10 +145,14 @@ export class HyperscaleClient {
     })();
   }
 
+  /** The job's current state; a read, so it retries like the others when the server sheds load. */
   async get(jobId: string): Promise<JobInfo> {
-    const response = this.gate ? await this.gate.getJob({ jobId }) : await this.manager!.getJob({ jobId });
-    if (!response.job) throw new Error(`no job information returned for ${jobId}`);
-    return response.job;
+    const job = await this.withRetries(
+      async () => (this.gate ? await this.gate.getJob({ jobId }) : await this.manager!.getJob({ jobId })).job,
+      { baseMs: 250, capMs: 5_000 },
+    );
+    if (!job) throw new Error(`no job information returned for ${jobId}`);
+    return job;
   }
 
   async cancel(jobId: string, reason = 'cancelled by user'): Promise<{ status: JobStatus; alreadyTerminal: boolean }> {
@@ -164,8 +168,9 @@ export class HyperscaleClient {
   }
 
   async datacenters(): Promise<DatacenterInfo[]> {
-    if (!this.gate) throw new Error('datacenters are listed by a gate; this client talks to a manager');
-    return (await this.gate.listDatacenters({})).datacenters;
+    const gate = this.gate;
+    if (!gate) throw new Error('datacenters are listed by a gate; this client talks to a manager');
+    return this.withRetries(async () => (await gate.listDatacenters({})).datacenters, { baseMs: 250, capMs: 5_000 });
   }
 
   close(): void {

@@ -19,6 +19,8 @@ export interface AdminServerOptions {
   registry: Registry;
   isReady: () => Readiness;
   debugState: () => unknown;
+  /** More read-only JSON endpoints (e.g. `/membership`), served like `/debug/state`. */
+  jsonRoutes?: Readonly<Record<string, () => unknown>>;
 }
 
 export interface AdminServer {
@@ -51,16 +53,19 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
     return reply.type(options.registry.contentType).send(text);
   });
 
-  app.get('/debug/state', async (_request, reply) => {
-    let state: unknown;
-    try {
-      state = toJsonSafe(options.debugState());
-    } catch (error) {
-      logger.error({ err: error }, 'debug state failed');
-      return reply.code(500).send({ error: (error as Error).message });
-    }
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(state ?? null));
-  });
+  const serveJson = (path: string, read: () => unknown) =>
+    app.get(path, async (_request, reply) => {
+      let state: unknown;
+      try {
+        state = toJsonSafe(read());
+      } catch (error) {
+        logger.error({ err: error, path }, 'JSON endpoint failed');
+        return reply.code(500).send({ error: (error as Error).message });
+      }
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(state ?? null));
+    });
+  serveJson('/debug/state', options.debugState);
+  for (const [path, read] of Object.entries(options.jsonRoutes ?? {})) serveJson(path, read);
 
   await app.listen({ host: options.host, port: options.port });
   const bound = app.server.address();

@@ -29,6 +29,8 @@ export interface RegisteredManager {
   address: string;
   registeredAtMs: number;
   lastReportMs: number;
+  /** Set while SWIM holds the manager dead or gone; cleared when SWIM sees it alive again. */
+  goneSinceMs: number | undefined;
   report: ManagerReportFields | undefined;
   breaker: CircuitBreaker;
 }
@@ -66,6 +68,7 @@ export class DatacenterRegistry {
       address,
       registeredAtMs: existing?.registeredAtMs ?? now,
       lastReportMs: now,
+      goneSinceMs: existing?.goneSinceMs,
       report: existing?.report,
       breaker: existing?.breaker ?? new CircuitBreaker({ clock: this.options.clock }),
     });
@@ -83,12 +86,23 @@ export class DatacenterRegistry {
   }
 
   /**
-   * Membership declared the manager dead or gone: it stops counting for its datacenter at once
-   * (as if its last report were infinitely old) until it reports again.
+   * SWIM declared the manager dead or gone: it stops counting for its datacenter at once, whatever
+   * its last report said, until SWIM sees it alive again (a refutation or a rejoin). Reports alone
+   * do not override the failure detector.
    */
   managerGone(managerId: string): void {
     const manager = this.managers.get(managerId);
-    if (manager) manager.lastReportMs = Number.NEGATIVE_INFINITY;
+    if (manager && manager.goneSinceMs === undefined) manager.goneSinceMs = this.options.clock.now();
+  }
+
+  /** SWIM sees the manager alive again. */
+  managerBack(managerId: string): void {
+    const manager = this.managers.get(managerId);
+    if (manager) manager.goneSinceMs = undefined;
+  }
+
+  private usable(m: RegisteredManager, now: number): boolean {
+    return m.goneSinceMs === undefined && now - m.lastReportMs <= this.options.staleAfterMs && m.report !== undefined;
   }
 
   get(managerId: string): RegisteredManager | undefined {
@@ -118,7 +132,7 @@ export class DatacenterRegistry {
   input(datacenter: string): DatacenterInput {
     const now = this.options.clock.now();
     const all = this.managersOf(datacenter);
-    const fresh = all.filter((m) => now - m.lastReportMs <= this.options.staleAfterMs && m.report);
+    const fresh = all.filter((m) => this.usable(m, now));
     // The leader's report describes the datacenter; without one, the freshest report does.
     const source =
       fresh.find((m) => m.report?.isLeader) ?? [...fresh].sort((a, b) => b.lastReportMs - a.lastReportMs)[0];
@@ -126,7 +140,8 @@ export class DatacenterRegistry {
     const managers: ManagerInput[] = all.map((m) => ({
       managerId: m.managerId,
       circuit: CIRCUIT[m.breaker.state()] ?? 'closed',
-      heartbeatAgeMs: now - m.lastReportMs,
+      // A manager SWIM holds dead is as good as one never heard from.
+      heartbeatAgeMs: m.goneSinceMs === undefined ? now - m.lastReportMs : Number.POSITIVE_INFINITY,
       isLeader: m.report?.isLeader ?? false,
       availableCores: m.report?.availableCores ?? 0,
       totalCores: m.report?.totalCores ?? 0,
@@ -168,6 +183,7 @@ export class DatacenterRegistry {
       datacenter: m.datacenter,
       address: m.address,
       reportAgeMs: Math.round(now - m.lastReportMs),
+      goneSinceMs: m.goneSinceMs,
       circuit: m.breaker.state(),
       report: m.report,
     }));

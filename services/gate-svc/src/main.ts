@@ -134,13 +134,14 @@ async function main(): Promise<void> {
       datacenters.datacenterNames().length > 0
         ? { ready: true }
         : { ready: false, reason: 'no datacenter has registered yet' },
+    jsonRoutes: { '/membership': () => membership.pools() },
     debugState: () => ({
       gateId: settings.nodeId,
       address: advertised,
       datacenters: datacenters.debugState(),
       jobs: jobs.debugState(),
       backpressure: backpressure.debugState(),
-      membership: membership.debugState(),
+      membership: membership.pools(),
     }),
   });
 

@@ -10,7 +10,14 @@ import {
   memberDistanceEstimator,
 } from '@hyperscale/routing';
 import type { Logger } from '@hyperscale/runtime';
-import { type MemberEventName, type ProfileName, type SwimNode, startPoolNode } from '@hyperscale/swim';
+import {
+  type MemberEventName,
+  type PoolView,
+  type ProfileName,
+  poolView,
+  type SwimNode,
+  startPoolNode,
+} from '@hyperscale/swim';
 import type { DatacenterRegistry } from './datacenter-registry.js';
 
 export interface GatePoolSettings {
@@ -64,7 +71,9 @@ export class GateMembership {
         const fields = { event, member: member.id, role: member.role, state: member.state, addr: member.addr };
         if (event === 'member-dead' || event === 'member-suspect') this.logger.warn(fields, 'membership change');
         else this.logger.info(fields, 'membership change');
-        if (member.role === 'manager' && GONE.has(event)) this.registry.managerGone(member.id);
+        if (member.role !== 'manager') return;
+        if (GONE.has(event)) this.registry.managerGone(member.id);
+        else if (event === 'member-alive' || event === 'member-join') this.registry.managerBack(member.id);
       },
     });
   }
@@ -101,22 +110,12 @@ export class GateMembership {
     });
   }
 
-  debugState(): unknown {
+  /** The global pool as this gate sees it, with each member's coordinate quality. */
+  pools(): (PoolView & { quality: Record<string, number | undefined> })[] {
     const node = this.node;
-    if (!node) return { joined: false };
-    return {
-      addr: node.addr,
-      localCoordinate: node.localCoordinate(),
-      members: node.members().map((m) => ({
-        id: m.id,
-        role: m.role,
-        state: m.state,
-        addr: m.addr,
-        rttUcbMs: node.rttUcbMs(m.id),
-        quality: node.coordinateQuality(m.id),
-      })),
-      stats: node.stats(),
-    };
+    if (!node) return [];
+    const view = poolView('global', node);
+    return [{ ...view, quality: Object.fromEntries(view.members.map((m) => [m.id, node.coordinateQuality(m.id)])) }];
   }
 
   async leave(): Promise<void> {

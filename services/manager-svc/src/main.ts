@@ -154,13 +154,14 @@ async function main(): Promise<void> {
       if (jobs.pool.list().length === 0) return { ready: false, reason: 'no worker registered yet' };
       return { ready: true };
     },
+    jsonRoutes: { '/membership': () => membership.pools() },
     debugState: () => ({
       identity,
       gates: settings.gates.map((g) => ({ address: g, registered: gateLink.registeredGates.includes(g) })),
       pendingGateResults: gateLink.pendingResults(),
       backpressure: backpressure.debugState(),
       gateProgressHeld: gateLink.progressHeld,
-      membership: membership.debugState(),
+      membership: membership.pools(),
       ...(jobs.debugState() as object),
     }),
   });

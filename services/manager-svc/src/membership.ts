@@ -6,7 +6,9 @@ import type { Logger } from '@hyperscale/runtime';
 import {
   type MemberEventName,
   type MemberView,
+  type PoolView,
   type ProfileName,
+  poolView,
   type SwimNode,
   startPoolNode,
 } from '@hyperscale/swim';
@@ -101,13 +103,9 @@ export class ManagerMembership {
     if (swimAddress) this.globalPool.addUnconfirmed({ id: gateId, addr: swimAddress, role: 'gate' });
   }
 
-  debugState(): unknown {
-    const view = (node: SwimNode) => ({
-      addr: node.addr,
-      members: node.members().map((m) => ({ id: m.id, role: m.role, state: m.state, addr: m.addr })),
-      stats: node.stats(),
-    });
-    return { datacenterPool: view(this.datacenterPool), globalPool: view(this.globalPool) };
+  /** Both pools as this manager sees them (`/membership`, `hyperscale members`). */
+  pools(): PoolView[] {
+    return [poolView('datacenter', this.datacenterPool), poolView('global', this.globalPool)];
   }
 
   /** Graceful: both pools hear that we leave, so nobody has to detect it. */

@@ -117,6 +117,7 @@ async function main(): Promise<void> {
     registry,
     isReady: () =>
       healthyManagers.size > 0 ? { ready: true } : { ready: false, reason: 'not registered with any manager yet' },
+    jsonRoutes: { '/membership': () => membership.pools() },
     debugState: () => ({
       nodeId: settings.nodeId,
       datacenter: settings.datacenter,
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
       totalCores,
       managers: settings.managers.map((m) => ({ address: m, healthy: healthyManagers.has(m) })),
       executor: executor.debugState(),
-      membership: membership.debugState(),
+      membership: membership.pools(),
       pendingResults: activeReporter.pendingResults(),
     }),
   });

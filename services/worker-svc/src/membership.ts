@@ -2,7 +2,7 @@
 // never probe workers for confirmation, AD-35), so the managers learn at once when it dies; a
 // manager's registration answer introduces the manager as an UNCONFIRMED peer.
 import type { Logger } from '@hyperscale/runtime';
-import { type ProfileName, type SwimNode, startPoolNode } from '@hyperscale/swim';
+import { type PoolView, type ProfileName, poolView, type SwimNode, startPoolNode } from '@hyperscale/swim';
 
 export interface WorkerPoolSettings {
   nodeId: string;
@@ -50,12 +50,9 @@ export class WorkerMembership {
     if (swimAddress) this.pool.addUnconfirmed({ id: managerId, addr: swimAddress, role: 'manager' });
   }
 
-  debugState(): unknown {
-    return {
-      addr: this.pool.addr,
-      members: this.pool.members().map((m) => ({ id: m.id, role: m.role, state: m.state })),
-      stats: this.pool.stats(),
-    };
+  /** The pool as this worker sees it (`/membership`, `hyperscale members`). */
+  pools(): PoolView[] {
+    return [poolView('datacenter', this.pool)];
   }
 
   async leave(): Promise<void> {

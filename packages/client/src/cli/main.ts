@@ -6,6 +6,7 @@ import { JobSpecError, parseJobSpec } from '@hyperscale/loadgen';
 import { grpcCodeOf } from '@hyperscale/protocol';
 import { jobStatusName } from '@hyperscale/wire';
 import { LocalCluster } from '../local-cluster.js';
+import { fetchPools, renderPools } from '../members.js';
 import { ProgressView } from '../progress-view.js';
 import { followJob, runJob } from '../run-job.js';
 import { HyperscaleClient } from '../sdk.js';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   hyperscale status JOB_ID [--gate HOST:PORT | --manager HOST:PORT] [--json]
   hyperscale cancel JOB_ID [--gate HOST:PORT | --manager HOST:PORT] [--reason TEXT]
   hyperscale datacenters [--gate HOST:PORT] [--json]
+  hyperscale members --admin HOST:PORT [--pool datacenter|global] [--json]
   hyperscale cluster up --topology FILE [--log-dir DIR]
   hyperscale target [--port N]
 
@@ -146,6 +148,18 @@ async function datacenters(flags: Record<string, string | boolean>): Promise<num
   }
 }
 
+async function members(flags: Record<string, string | boolean>): Promise<number> {
+  const admin = flags['admin'];
+  if (typeof admin !== 'string') throw new UsageError("members needs --admin HOST:PORT (a node's admin address)");
+  const pool = typeof flags['pool'] === 'string' ? flags['pool'] : undefined;
+  if (pool !== undefined && pool !== 'datacenter' && pool !== 'global')
+    throw new UsageError('--pool is datacenter or global');
+  const pools = await fetchPools(admin);
+  if (flags['json']) process.stdout.write(`${json(pool ? pools.filter((p) => p.pool === pool) : pools)}\n`);
+  else process.stdout.write(`${renderPools(pools, pool)}\n`);
+  return 0;
+}
+
 async function clusterUp(flags: Record<string, string | boolean>): Promise<number> {
   const file = flags['topology'];
   if (typeof file !== 'string') throw new UsageError('cluster up needs --topology FILE');
@@ -201,6 +215,8 @@ async function main(argv: string[]): Promise<number> {
       return cancel(rest[0], flags);
     case 'datacenters':
       return datacenters(flags);
+    case 'members':
+      return members(flags);
     case 'cluster':
       if (rest[0] !== 'up') throw new UsageError('the cluster command is `cluster up --topology FILE`');
       return clusterUp(flags);

@@ -46,3 +46,40 @@ export async function startPoolNode(options: PoolNodeOptions): Promise<SwimNode>
   await node.start();
   return node;
 }
+
+export interface PoolMemberRow {
+  id: string;
+  role: string;
+  state: string;
+  incarnation: number;
+  addr: string;
+  /** Vivaldi RTT upper bound from this node, ms (conservative when the coordinate is unknown). */
+  rttUcbMs: number | undefined;
+}
+
+export interface PoolView {
+  pool: string;
+  self: { id: string; addr: string };
+  members: PoolMemberRow[];
+  stats: ReturnType<SwimNode['stats']>;
+}
+
+/** What a node sees of its pool: served on the services' `/membership` and read by `hyperscale members`. */
+export function poolView(pool: string, node: SwimNode): PoolView {
+  return {
+    pool,
+    self: { id: node.id, addr: node.addr },
+    members: node
+      .members()
+      .map((m) => ({
+        id: m.id,
+        role: m.role,
+        state: m.state,
+        incarnation: m.incarnation,
+        addr: m.addr,
+        rttUcbMs: node.rttUcbMs(m.id),
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    stats: node.stats(),
+  };
+}

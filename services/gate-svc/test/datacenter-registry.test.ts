@@ -1,0 +1,45 @@
+import { VirtualClock } from '@hyperscale/deterministic';
+import { BackpressureLevel } from '@hyperscale/protocol';
+import { describe, expect, it } from 'vitest';
+import { DatacenterRegistry } from '../src/datacenter-registry.js';
+
+function registryWithOneManager() {
+  const clock = new VirtualClock(1_000);
+  const registry = new DatacenterRegistry({ clock, staleAfterMs: 5_000, backpressureQueueDepth: () => 0 });
+  registry.register('m1', 'eu', 'm1:1');
+  const report = () =>
+    registry.report('m1', 'm1:1', {
+      isLeader: true,
+      workerCount: 2,
+      healthyWorkerCount: 2,
+      totalCores: 4,
+      availableCores: 4,
+      activeJobs: 0,
+      queuedWorkflows: 0,
+      backpressureLevel: BackpressureLevel.NONE,
+    });
+  report();
+  return { clock, registry, report };
+}
+
+describe('DatacenterRegistry and SWIM', () => {
+  it('stops counting a manager SWIM declares dead at once, even while its reports keep coming', () => {
+    const { registry, report } = registryWithOneManager();
+    expect(registry.health('eu')).toBe('healthy');
+    registry.managerGone('m1');
+    expect(registry.health('eu')).toBe('unhealthy');
+    expect(registry.input('eu').managers[0]!.heartbeatAgeMs).toBe(Number.POSITIVE_INFINITY);
+    report();
+    expect(registry.health('eu')).toBe('unhealthy');
+    // Not forgotten: it comes back as soon as SWIM sees it alive (a refutation), without re-registering.
+    registry.prune();
+    registry.managerBack('m1');
+    expect(registry.health('eu')).toBe('healthy');
+  });
+
+  it('still treats a silent manager as stale after the report deadline', () => {
+    const { registry, clock } = registryWithOneManager();
+    clock.advance(5_001);
+    expect(registry.health('eu')).toBe('unhealthy');
+  });
+});
