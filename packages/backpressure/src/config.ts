@@ -44,6 +44,8 @@ export const BACKPRESSURE_DEFAULTS = {
     maxManagers: 64,
     /** At most this many workflows' progress are buffered; the oldest is dropped beyond (ours: 100 pending workflows per worker, facts §1.4, ×10). */
     maxBufferedWorkflows: 1000,
+    /** Mean dwell per level on the way down, jittered ×[0.5, 1.5) (ours, README: spreads the return of a storm's workers over ~1.5 s). */
+    recoveryStepMs: 500,
   },
   inFlight: {
     /** Per-priority caps; CRITICAL is unlimited but counted (facts §6 row 32). */

@@ -7,10 +7,15 @@
 //   THROTTLE  flush every base + max(d, 500) ms
 //   BATCH     base + max(2d, 1000) ms, only every 4th cycle, one message per job
 //   REJECT    base + max(4d, 2000) ms, buffered progress discarded
+// Recovery is stepped and jittered: when the signalled level falls, the worker comes down one
+// level at a time (REJECT → BATCH → THROTTLE → NONE), staying at each for `recoveryStepMs` × a
+// random factor in [0.5, 1.5) drawn per worker per step. Without it every worker of a storm returns
+// to full rate on the same ack and the manager is flooded again at once (bench/backpressure.ts:
+// control p99 ~25× idle). A rise is still followed at once.
 // Final results and cancellation acknowledgements bypass the buffer: `offer` answers `send-now`
 // for them at every level. That guarantee is structural — they are never stored here, so no
 // level, bound or expiry can delay or drop them.
-import type { Clock } from '@hyperscale/deterministic';
+import { type Clock, type Random, systemRandom } from '@hyperscale/deterministic';
 import { BackpressureLevel, type BackpressureSignal } from './backpressure-signal.js';
 import { BACKPRESSURE_DEFAULTS } from './config.js';
 
@@ -59,6 +64,8 @@ export interface WorkerFlushConfig {
   signalTtlMs: number;
   maxManagers: number;
   maxBufferedWorkflows: number;
+  /** Mean time spent at each level on the way down, jittered ×[0.5, 1.5) per step; 0 = follow the signal down at once. */
+  recoveryStepMs: number;
 }
 
 export interface FlushCounters {
@@ -93,6 +100,9 @@ export class WorkerFlushPolicy<T> {
   private readonly buffer = new Map<string, Buffered<T>>();
   private lastCycleAtMs: number;
   private cycle = 0;
+  /** The level this worker keeps while stepping down, and when its next step down is due. */
+  private held = BackpressureLevel.NONE;
+  private nextStepAtMs = 0;
   readonly counters: FlushCounters = {
     sentImmediately: 0,
     sent: 0,
@@ -105,38 +115,52 @@ export class WorkerFlushPolicy<T> {
   constructor(
     private readonly clock: Clock,
     config: Partial<WorkerFlushConfig> = {},
+    private readonly random: Random = systemRandom,
   ) {
     this.config = { ...BACKPRESSURE_DEFAULTS.workerFlush, ...config };
     if (!(this.config.baseIntervalMs > 0)) throw new RangeError('baseIntervalMs must be > 0');
     if (!(Number.isInteger(this.config.batchEveryNthCycle) && this.config.batchEveryNthCycle >= 1)) {
       throw new RangeError('batchEveryNthCycle must be an integer >= 1');
     }
+    if (!(this.config.recoveryStepMs >= 0)) throw new RangeError('recoveryStepMs must be >= 0');
     this.lastCycleAtMs = clock.now();
   }
 
   /** Records the signal a manager sent (in a progress ack or its heartbeat). */
   onSignal(managerId: string, signal: BackpressureSignal): void {
+    this.effective(); // a level in force until now is held on the way down, even if never polled
     this.signals.delete(managerId);
     this.signals.set(managerId, { signal, atMs: this.clock.now() });
     while (this.signals.size > this.config.maxManagers) {
       const oldest = this.signals.keys().next().value as string;
       this.signals.delete(oldest);
     }
+    this.effective();
   }
 
-  /** Forgets a manager that left or died. */
+  /** Forgets a manager that left or died: its pressure ends at once, no stepping down from it. */
   forgetManager(managerId: string): void {
     this.signals.delete(managerId);
+    const remaining = this.strongest().level;
+    if (remaining < this.held) this.held = remaining;
   }
 
-  /** The highest level across managers whose signal has not expired. */
+  /**
+   * The level the worker acts on: the highest across managers whose signal has not expired, or,
+   * while stepping down after pressure, the level it is still holding.
+   */
   level(): BackpressureLevel {
+    return this.effective().level;
+  }
+
+  /** The highest level signalled by managers whose signal has not expired (no recovery hold). */
+  signalledLevel(): BackpressureLevel {
     return this.strongest().level;
   }
 
   /** Time between flush cycles at the current level. */
   flushIntervalMs(): number {
-    const { level, delayMs } = this.strongest();
+    const { level, delayMs } = this.effective();
     const c = this.config;
     switch (level) {
       case BackpressureLevel.NONE:
@@ -234,6 +258,27 @@ export class WorkerFlushPolicy<T> {
     const items = [...this.buffer.values()];
     this.buffer.clear();
     return items;
+  }
+
+  /** The signalled level, held on the way down one jittered step at a time. */
+  private effective(): { level: BackpressureLevel; delayMs: number } {
+    const signalled = this.strongest();
+    const now = this.clock.now();
+    if (signalled.level >= this.held) {
+      // pressure (still) at or above what we hold: follow it, and restart the step timer
+      this.held = signalled.level;
+      this.nextStepAtMs = now + this.stepMs();
+      return signalled;
+    }
+    while (this.held > signalled.level && now >= this.nextStepAtMs) {
+      this.held--;
+      this.nextStepAtMs += this.stepMs();
+    }
+    return this.held > signalled.level ? { level: this.held, delayMs: signalled.delayMs } : signalled;
+  }
+
+  private stepMs(): number {
+    return this.config.recoveryStepMs * (0.5 + this.random.next());
   }
 
   private strongest(): { level: BackpressureLevel; delayMs: number } {

@@ -1,10 +1,11 @@
-import { VirtualClock } from '@hyperscale/deterministic';
+import { seededRandom, VirtualClock } from '@hyperscale/deterministic';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BackpressureLevel,
   type FlushDecision,
   signalForLevel,
+  type WorkerFlushConfig,
   WorkerFlushPolicy,
   type WorkerUpdate,
 } from '../src/index.js';
@@ -16,9 +17,9 @@ const progress = (jobId: string, workflowId: string, n: number): WorkerUpdate<st
   payload: `${jobId}/${workflowId}#${n}`,
 });
 
-function setup() {
+function setup(config: Partial<WorkerFlushConfig> = {}) {
   const clock = new VirtualClock();
-  const policy = new WorkerFlushPolicy<string>(clock);
+  const policy = new WorkerFlushPolicy<string>(clock, config);
   /** Advances to the next due flush and polls. */
   const flushNext = (): FlushDecision<string> => {
     clock.set(Math.max(clock.now(), policy.nextFlushAtMs()));
@@ -122,7 +123,7 @@ describe('WorkerFlushPolicy', () => {
   });
 
   it('follows the highest level across managers, and an expired signal stops counting', () => {
-    const { clock, policy } = setup();
+    const { clock, policy } = setup({ recoveryStepMs: 0 });
     policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE));
     clock.advance(1000);
     policy.onSignal('m2', signalForLevel(BackpressureLevel.BATCH));
@@ -140,14 +141,96 @@ describe('WorkerFlushPolicy', () => {
     expect(policy.level()).toBe(BackpressureLevel.NONE);
   });
 
-  it('recovery takes effect at once: a NONE signal makes a held buffer due on the next base cycle', () => {
-    const { clock, policy } = setup();
+  it('with recoveryStepMs 0, recovery takes effect at once: a NONE signal makes a held buffer due on the next base cycle', () => {
+    const { clock, policy } = setup({ recoveryStepMs: 0 });
     policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
     policy.offer(progress('j1', 'w1', 1));
     clock.set(60);
     policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
     policy.offer(progress('j1', 'w1', 2));
     expect(policy.poll().messages).toEqual([{ jobId: 'j1', updates: ['j1/w1#2'] }]);
+  });
+
+  it('steps down one level at a time, REJECT → BATCH → THROTTLE → NONE, each step 0.5–1.5 × recoveryStepMs', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const clock = new VirtualClock();
+      const policy = new WorkerFlushPolicy<string>(clock, { recoveryStepMs: 500 }, seededRandom(seed));
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+      expect(policy.level()).toBe(BackpressureLevel.REJECT);
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+      expect(policy.signalledLevel()).toBe(BackpressureLevel.NONE);
+      const seen: [BackpressureLevel, number][] = [];
+      let last = policy.level();
+      for (let t = 0; t <= 3000; t++) {
+        clock.set(t);
+        const level = policy.level();
+        if (level !== last) seen.push([level, t]);
+        last = level;
+      }
+      expect(seen.map(([l]) => l)).toEqual([
+        BackpressureLevel.BATCH,
+        BackpressureLevel.THROTTLE,
+        BackpressureLevel.NONE,
+      ]);
+      let previous = 0;
+      for (const [, at] of seen) {
+        expect(at - previous).toBeGreaterThanOrEqual(250);
+        expect(at - previous).toBeLessThanOrEqual(751);
+        previous = at;
+      }
+    }
+  });
+
+  it('while stepping down, flushes at the held level: THROTTLE paces progress before NONE returns', () => {
+    const { clock, policy } = setup({ recoveryStepMs: 400 });
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE));
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+    expect(policy.level()).toBe(BackpressureLevel.THROTTLE);
+    expect(policy.flushIntervalMs()).toBe(550);
+    clock.advance(600); // past the longest step (1.5 × 400)
+    expect(policy.level()).toBe(BackpressureLevel.NONE);
+    expect(policy.flushIntervalMs()).toBe(50);
+  });
+
+  it('a rise while stepping down is followed at once, and the step timer restarts from it', () => {
+    const clock = new VirtualClock();
+    const policy = new WorkerFlushPolicy<string>(clock, { recoveryStepMs: 500 }, { next: () => 0.5 });
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+    clock.advance(500);
+    expect(policy.level()).toBe(BackpressureLevel.BATCH);
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    expect(policy.level()).toBe(BackpressureLevel.REJECT);
+    expect(policy.offer(progress('j1', 'w1', 1))).toBe('dropped');
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+    clock.advance(499);
+    expect(policy.level()).toBe(BackpressureLevel.REJECT);
+    clock.advance(1);
+    expect(policy.level()).toBe(BackpressureLevel.BATCH);
+  });
+
+  it('workers with different random streams return at different times; the same stream replays exactly', () => {
+    const recoveredAt = (seed: number): number => {
+      const clock = new VirtualClock();
+      const policy = new WorkerFlushPolicy<string>(clock, {}, seededRandom(seed));
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+      while (policy.level() !== BackpressureLevel.NONE) clock.advance(1);
+      return clock.now();
+    };
+    const times = Array.from({ length: 50 }, (_, i) => recoveredAt(i + 1));
+    expect(new Set(times).size).toBeGreaterThan(40);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(500);
+    expect(recoveredAt(7)).toBe(recoveredAt(7));
+  });
+
+  it('final results and cancellation acks stay send-now while the worker holds REJECT on the way down', () => {
+    const { policy } = setup();
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT));
+    policy.onSignal('m1', signalForLevel(BackpressureLevel.NONE));
+    expect(policy.level()).toBe(BackpressureLevel.REJECT);
+    expect(policy.offer({ kind: 'final-result', jobId: 'j1', workflowId: 'w1', payload: 'f' })).toBe('send-now');
+    expect(policy.offer({ kind: 'cancellation-ack', jobId: 'j1', workflowId: 'w2', payload: 'a' })).toBe('send-now');
   });
 
   it('bounds the buffer by workflows, dropping the oldest', () => {

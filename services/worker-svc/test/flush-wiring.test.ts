@@ -158,6 +158,9 @@ describe('worker progress flush under backpressure', () => {
     dispatch('wf-1');
     policy.onSignal('m-a', signalForLevel(BackpressureLevel.REJECT));
     await run(5_000);
+    expect(policy.signalledLevel()).toBe(BackpressureLevel.NONE);
+    // then down one jittered step at a time (≤ 1.5 × 500 ms per level)
+    await run(2_250);
     expect(policy.level()).toBe(BackpressureLevel.NONE);
     const before = sent.length;
     await run(500);
