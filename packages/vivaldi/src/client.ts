@@ -271,8 +271,8 @@ export class VivaldiClient {
     this.replayError[slot] = peer.error;
     this.replayRtt[slot] = current.replayRttMs;
 
-    // A young node only remembers: replaying before its height has formed spreads LAN neighbours
-    // out in the Euclidean part, a minimum serf's step cannot leave (measured on serf's split topology).
+    // A young node only remembers: replaying before the adjustment window has ramped in pushes the
+    // Euclidean part to cover constant latency, a minimum serf's step cannot leave (serf's split topology).
     if (this.sampleCount < c.replayAfterSamples) return;
 
     // Hot loop: everything it reads is hoisted into locals.

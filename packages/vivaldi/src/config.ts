@@ -47,8 +47,8 @@ export interface VivaldiConfig {
   /**
    * Samples a node takes with serf's plain step before replay starts. Ours, measured: replaying from
    * the first sample left serf's split topology (1 ms LAN halves) at 6 % mean error instead of 0.006 %
-   * because the Euclidean part absorbed what the heights should hold; 10 still failed, 15–100 pass; 20
-   * keeps most of the speed-up.
+   * because replay ran before the zero-filled adjustment window had ramped in (README); 10 still failed,
+   * 15–100 pass on seeds 1–2; 20 keeps most of the speed-up.
    */
   replayAfterSamples: number;
 
