@@ -1,23 +1,50 @@
 // What end-to-end tests ask of a running cluster: a job's final result (polled with GetJob), a
-// condition to become true, the request count of merged statistics, a node's debug state.
+// condition to become true, the request count of merged statistics, a node's debug state, and a
+// call retried while the server sheds it.
+import { status as grpcStatus } from '@grpc/grpc-js';
 import type { HyperscaleClient } from '@hyperscale/client';
 import { summarize } from '@hyperscale/loadgen';
-import type { JobResult } from '@hyperscale/protocol';
+import { grpcCodeOf, grpcMetadataOf, type JobResult } from '@hyperscale/protocol';
 import { sleep } from '@hyperscale/runtime';
 import { statsFromProto } from '@hyperscale/wire';
 
-/** Polls GetJob until the job has its final result; throws after `timeoutMs`. */
+/**
+ * Polls GetJob until the job has its final result; throws after `timeoutMs`. With `retryShed`, a
+ * poll the server sheds (RESOURCE_EXHAUSTED, e.g. a gate overloaded because the test host is
+ * busy) is retried after the server's retry-after instead of failing the test.
+ */
 export async function resultOf(
   client: HyperscaleClient,
   jobId: string,
-  { timeoutMs = 30_000, pollMs = 100 }: { timeoutMs?: number; pollMs?: number } = {},
+  {
+    timeoutMs = 30_000,
+    pollMs = 100,
+    retryShed = false,
+  }: { timeoutMs?: number; pollMs?: number; retryShed?: boolean } = {},
 ): Promise<JobResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await client.get(jobId);
+    const job = retryShed ? await whileShed(() => client.get(jobId), deadline - Date.now()) : await client.get(jobId);
     if (job.result) return job.result;
     if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms`);
     await sleep(pollMs);
+  }
+}
+
+/**
+ * Runs `call`, retrying while the server sheds it (RESOURCE_EXHAUSTED), after its retry-after
+ * (`retry-after-ms`, else 100 ms), for at most `timeoutMs`; any other error is thrown at once.
+ */
+export async function whileShed<T>(call: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (grpcCodeOf(error) !== grpcStatus.RESOURCE_EXHAUSTED || Date.now() > deadline) throw error;
+      const hinted = Number(grpcMetadataOf(error, 'retry-after-ms'));
+      await sleep(Math.min(1_000, Number.isFinite(hinted) && hinted > 0 ? hinted : 100));
+    }
   }
 }
 
