@@ -20,6 +20,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { NO_BACKPRESSURE, signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { seededRandom } from '@hyperscale/deterministic';
@@ -280,6 +281,15 @@ async function run(backpressure: boolean) {
     storm: [],
     recovery: [],
   };
+  // The prober's own event-loop lag per phase: it does almost nothing, so a lag here is the
+  // machine's (other processes taking the CPU), and the manager suffers it too.
+  const proberLag = monitorEventLoopDelay({ resolution: 10 });
+  proberLag.enable();
+  const proberLagP99: Partial<Record<Phase, number>> = {};
+  const endLagPhase = (p: Phase) => {
+    proberLagP99[p] = round(Math.max(0, proberLag.percentile(99) / 1e6 - 10));
+    proberLag.reset();
+  };
   let probesFailed = 0;
   const probing = setInterval(() => {
     const current = phase;
@@ -310,14 +320,17 @@ async function run(backpressure: boolean) {
   })();
 
   await sleep(WARMUP_MS);
+  proberLag.reset();
   setPhase('idle');
   await sleep(IDLE_MS);
+  endLagPhase('idle');
   const before = await counts();
   const managerCpuBefore = (await metricsOf(adminPort)).get('hyperscale_process_cpu_seconds_total') ?? 0;
   const memoryIdleIndex = memory.length;
   setPhase('storm');
   const stormStart = performance.now();
   await sleep(STORM_MS);
+  endLagPhase('storm');
   const after = await counts();
   const managerCpuAfter = (await metricsOf(adminPort)).get('hyperscale_process_cpu_seconds_total') ?? 0;
   const stormSeconds = (performance.now() - stormStart) / 1000;
@@ -325,12 +338,18 @@ async function run(backpressure: boolean) {
   setPhase('recovery');
   const recoveryStart = performance.now();
   let backToNoneS: number | null = null;
+  /** Every 100 ms: signalled level then detector state, e.g. "20" = BATCH while the detector says HEALTHY. */
+  const recoveryTrace: string[] = [];
   while (performance.now() - recoveryStart < RECOVERY_MS) {
-    const level = (await metricsOf(adminPort)).get('hyperscale_manager_backpressure_level') ?? 0;
+    const m = await metricsOf(adminPort);
+    const level = m.get('hyperscale_manager_backpressure_level') ?? 0;
+    recoveryTrace.push(`${level}${m.get('hyperscale_manager_overload_state') ?? 0}`);
     if (level === 0 && backToNoneS === null) backToNoneS = (performance.now() - recoveryStart) / 1000;
     if (level !== 0) backToNoneS = null;
     await sleep(100);
   }
+  endLagPhase('recovery');
+  proberLag.disable();
   const final = await metricsOf(adminPort);
   clearInterval(probing);
   setPhase('done');
@@ -373,6 +392,7 @@ async function run(backpressure: boolean) {
     ),
     controlP99Ratio: round(stormP99 / Math.max(idleP99, 0.001)),
     probesFailed,
+    proberLagP99Ms: proberLagP99,
     rssMb: memory.map((m) => mb(m.rss)),
     heapUsedMb: memory.map((m) => mb(m.heap)),
     externalMb: memory.map((m) => mb(m.external)),
@@ -381,6 +401,7 @@ async function run(backpressure: boolean) {
     shed: final.get('hyperscale_manager_requests_shed_total') ?? 0,
     statsRecordsDropped: final.get('hyperscale_manager_stats_records_dropped_total') ?? 0,
     secondsBackToNone: backToNoneS === null ? null : round(backToNoneS),
+    recoveryTrace: recoveryTrace.join(' '),
   };
 }
 

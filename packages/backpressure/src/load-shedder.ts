@@ -26,18 +26,31 @@ export type ShedDecision = { readonly shed: false } | { readonly shed: true; rea
 export class LoadShedder {
   private readonly shedCounts = [0, 0, 0, 0];
 
-  constructor(readonly detector: OverloadDetector = new OverloadDetector()) {}
+  /**
+   * @param floor an optional faster reading the state never goes below (the manager's event-loop
+   *   saturation check, read between two detector samples); the detector's state otherwise.
+   */
+  constructor(
+    readonly detector: OverloadDetector = new OverloadDetector(),
+    private readonly floor: () => OverloadState = () => OverloadState.HEALTHY,
+  ) {}
+
+  /** The state shedding follows now: the worse of the detector's and the floor's. */
+  state(): OverloadState {
+    return Math.max(this.detector.state, this.floor()) as OverloadState;
+  }
 
   /** Whether a request of this priority would be shed right now (no counting). */
   wouldShed(priority: Priority): boolean {
-    return priority > LOWEST_SERVED[this.detector.state];
+    return priority > LOWEST_SERVED[this.state()];
   }
 
   /** Decides for one request and counts it if shed. CRITICAL is never shed. */
   decide(priority: Priority): ShedDecision {
-    if (!this.wouldShed(priority)) return { shed: false };
+    const state = this.state();
+    if (!(priority > LOWEST_SERVED[state])) return { shed: false };
     this.shedCounts[priority]!++;
-    return { shed: true, retryAfterMs: SHED_RETRY_AFTER_MS[this.detector.state] };
+    return { shed: true, retryAfterMs: SHED_RETRY_AFTER_MS[state] };
   }
 
   shedCount(priority: Priority): number {
