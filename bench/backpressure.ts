@@ -29,6 +29,7 @@ import {
   signalForLevel,
   WorkerFlushPolicy,
 } from '@hyperscale/backpressure';
+import { seededRandom } from '@hyperscale/deterministic';
 
 // ---------------------------------------------------------------- model parameters (ours)
 const WORKERS = 50;
@@ -211,7 +212,11 @@ function run(backpressureOn: boolean): RunResult {
   // ---- workers
   const policies: WorkerFlushPolicy<{ sampledAt: number }>[] = [];
   for (let w = 0; w < WORKERS; w++) {
-    const policy = new WorkerFlushPolicy<{ sampledAt: number }>(clock, { baseIntervalMs: SAMPLE_EVERY_MS });
+    const policy = new WorkerFlushPolicy<{ sampledAt: number }>(
+      clock,
+      { baseIntervalMs: SAMPLE_EVERY_MS },
+      seededRandom(w + 1), // stepped recovery jitter, reproducible
+    );
     policies.push(policy);
     const phase = (w * SAMPLE_EVERY_MS) / WORKERS;
     const tick = (): void => {
