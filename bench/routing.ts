@@ -8,8 +8,6 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  classifyDatacenterHealth,
-  type DatacenterHealthSignals,
   type DatacenterInput,
   type DistanceEstimate,
   type DistanceEstimator,
@@ -178,20 +176,12 @@ interface RunResult {
   unroutable: number;
 }
 
-// What a datacenter's leader reports, as the gate's registry turns it into health signals
-// (services/gate-svc datacenter-registry.ts): the gate passes the counts and the router classifies
-// them (facts §5 bars, with the router's hysteresis). Utilization only ever makes a datacenter BUSY;
-// xprobe suspicion shows as every manager dead.
-function signals(available: number, suspected: boolean): DatacenterHealthSignals {
-  return {
-    workerCount: CORES_PER_DC / JOB_CORES,
-    overloadedWorkerCount: 0,
-    managerCount: MANAGERS_PER_DC,
-    deadManagerCount: suspected ? MANAGERS_PER_DC : 0,
-    overloadedManagerCount: 0,
-    totalCores: CORES_PER_DC,
-    availableCores: available,
-  };
+function classify(available: number, queue: number): HealthBucket {
+  const used = 1 - available / CORES_PER_DC;
+  if (used >= 0.95 && queue > 0) return 'unhealthy';
+  if (used >= 0.85) return 'degraded';
+  if (used >= 0.7) return 'busy';
+  return 'healthy';
 }
 
 // ---------------------------------------------------------------- vivaldi: one global pool
@@ -219,9 +209,7 @@ function median(values: readonly number[]): number {
 }
 
 // ---------------------------------------------------------------- one simulation
-/** `statelessHealth`: the gate hands the router a bucket it classified afresh from each report (no
- * health hysteresis), instead of the raw signals. */
-function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}, statelessHealth = false): RunResult {
+function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): RunResult {
   const clock = new VirtualClock(0);
   const dcs = Array.from({ length: DATACENTERS }, (_, i) => new DatacenterModel(i));
   const pool = makePool(clock);
@@ -249,10 +237,9 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}, sta
       const circuit: ManagerInput['circuit'] =
         d.circuitOpenUntilS > nowS() ? 'open' : d.circuitHalfOpen ? 'half_open' : 'closed';
       const suspected = d.xprobeFailures >= XPROBE_SUSPECT_FAILURES;
-      const reported = signals(d.reportedAvailable, suspected);
       return {
         datacenterId: dcName(d.index),
-        ...(statelessHealth ? { health: classifyDatacenterHealth(reported) } : { healthSignals: reported }),
+        health: suspected ? 'unhealthy' : classify(d.reportedAvailable, d.reportedQueue),
         healthAgeMs: hbAgeMs,
         managers: Array.from({ length: MANAGERS_PER_DC }, (_, m) => ({
           managerId: `${dcName(d.index)}-m${m}`,
@@ -294,7 +281,7 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}, sta
     const order = dcs
       .filter((d) => d.alive)
       .map((d) => {
-        const bucket = classifyDatacenterHealth(signals(d.trueAvailable, false));
+        const bucket = classify(d.trueAvailable, d.queue.length);
         const util = 1 - d.trueAvailable / CORES_PER_DC;
         const q = d.queue.length / (d.queue.length + 10);
         const rank = { healthy: 0, busy: 1, degraded: 2, unhealthy: 3 }[bucket];
@@ -518,13 +505,10 @@ console.log(
   `demand ${ARRIVALS_PER_S.toFixed(3)} jobs/s × ${JOB_CORES} cores × ${JOB_MEAN_S} s mean = ${(OFFERED_LOAD * 100).toFixed(0)} % of ${DATACENTERS}×${CORES_PER_DC} cores, ` +
     `${arrivals.length} jobs over ${SIM_S} s, ${outages.length} DC outages`,
 );
-// ROUTING_CONFIG='{"healthMinDwellMs":0}' overrides router settings for the measured run (exploration).
-const overrides = JSON.parse(process.env['ROUTING_CONFIG'] ?? '{}') as Partial<RoutingConfig>;
-const router = simulate('router', overrides);
+const router = simulate('router');
 const oracle = simulate('oracle');
 const random = simulate('random');
 const noHysteresis = simulate('router', { holdDownMs: 0, improvementRatio: 1, degradeConfirmMs: 0 });
-const statelessHealth = simulate('router', overrides, true);
 const latency = decisionLatency();
 
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
@@ -546,10 +530,6 @@ console.log(
   `without hysteresis: ${noHysteresis.switches} switches / ${noHysteresis.decisions} decisions ` +
     `(${noHysteresis.voluntarySwitches} voluntary)`,
 );
-console.log(
-  `without health hysteresis: ${statelessHealth.switches} switches / ${statelessHealth.decisions} decisions ` +
-    `(${statelessHealth.voluntarySwitches} voluntary)`,
-);
 console.log(`decision over 50 DCs: p50 ${latency.p50.toFixed(2)} µs, p99 ${latency.p99.toFixed(2)} µs`);
 
 const figures = {
@@ -565,11 +545,9 @@ const figures = {
   mean_rtt_vs_oracle: Number((mean(router.rtts) / mean(oracle.rtts)).toFixed(3)),
   load_cv: Number(cv(router.utilization).toFixed(3)),
   oracle_load_cv: Number(cv(oracle.utilization).toFixed(3)),
-  health_stateless_median_rtt_vs_oracle: Number((median(statelessHealth.rtts) / medOracle).toFixed(3)),
   switch_rate: Number((router.switches / router.decisions).toFixed(5)),
   voluntary_switch_rate: Number((router.voluntarySwitches / router.decisions).toFixed(5)),
   switch_rate_without_hysteresis: Number((noHysteresis.switches / noHysteresis.decisions).toFixed(5)),
-  switch_rate_without_health_hysteresis: Number((statelessHealth.switches / statelessHealth.decisions).toFixed(5)),
   failover_s: Number(Math.max(0, ...router.failoverS).toFixed(1)),
   decision_p50_us: Number(latency.p50.toFixed(2)),
   decision_p99_us: Number(latency.p99.toFixed(2)),

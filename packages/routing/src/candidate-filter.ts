@@ -5,7 +5,7 @@ import type { DatacenterInput, ManagerInput } from './candidate.js';
 import type { RoutingConfig } from './config.js';
 import type { DistanceEstimator } from './distance.js';
 import { bucketRank, type HealthBucket, isHealthBucket } from './health-bucket.js';
-import { classifyDatacenterHealth, type DatacenterHealthSignals } from './health-classifier.js';
+import { classifyDatacenterHealth } from './health-classifier.js';
 
 export type ExclusionReason =
   | 'unhealthy'
@@ -41,19 +41,10 @@ export interface FilterOutcome {
   readonly circuitPressure: number;
 }
 
-/** Classifies a datacenter's raw health signals (the router passes its hysteresis tracker). */
-export type SignalClassifier = (datacenterId: string, signals: DatacenterHealthSignals) => HealthBucket;
-
-const statelessClassifier: SignalClassifier = (_id, signals) => classifyDatacenterHealth(signals);
-
-export function filterDatacenter(
-  input: DatacenterInput,
-  config: RoutingConfig,
-  classify: SignalClassifier = statelessClassifier,
-): FilterOutcome {
+export function filterDatacenter(input: DatacenterInput, config: RoutingConfig): FilterOutcome {
   let reported: HealthBucket | undefined;
   if (isHealthBucket(input.health)) reported = input.health;
-  else if (input.healthSignals !== undefined) reported = classify(input.datacenterId, input.healthSignals);
+  else if (input.healthSignals !== undefined) reported = classifyDatacenterHealth(input.healthSignals);
 
   const managers = input.managers;
   let open = 0;

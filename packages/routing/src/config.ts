@@ -32,17 +32,6 @@ export interface RoutingConfig {
   readonly managerHeartbeatStaleMs: number;
   /** Health older than this demotes the datacenter to DEGRADED (kept, not excluded). facts §5 "stale after 30 s". */
   readonly healthStaleMs: number;
-  /** Health hysteresis: a datacenter classified from raw signals leaves a bucket for a better one only
-   * after its signals have been under the exit bars (`HEALTH_EXIT_THRESHOLDS`) this long without a
-   * break; getting worse is immediate. Ours: 10 s = two 5 s heartbeats, AD-18's "escalate immediately,
-   * relax after 2 consecutive samples" (facts §5). 30 s (the hold-down) was measured too: it kept near
-   * datacenters BUSY longer and sent new jobs further, with no fewer switches (README, figures). */
-  readonly healthMinDwellMs: number;
-  /** A datacenter's health memory not refreshed this long is forgotten. Ours: 10 min, 20× the stale
-   * bar — a datacenter gone that long starts afresh. */
-  readonly healthStateTtlMs: number;
-  /** At most this many datacenters keep health memory (least recently seen evicted). Ours. */
-  readonly maxTrackedDatacenters: number;
 
   // --- hysteresis (facts §7.3, AD-36 part 5) ---
   /** A job keeps its primary this long unless forced off. facts §7.3 HOLD_DOWN_S 30. */
@@ -82,9 +71,6 @@ export const DEFAULT_ROUTING_CONFIG: RoutingConfig = Object.freeze({
   missingCoordinateRttMs: 100,
   managerHeartbeatStaleMs: 60_000,
   healthStaleMs: 30_000,
-  healthMinDwellMs: 10_000,
-  healthStateTtlMs: 600_000,
-  maxTrackedDatacenters: 1_024,
   holdDownMs: 30_000,
   improvementRatio: 0.8,
   degradeRatio: 1.5,
@@ -111,8 +97,6 @@ export function resolveRoutingConfig(overrides: Partial<RoutingConfig> = {}): Ro
     'defaultDatacenterCount',
     'jobStateTtlMs',
     'maxTrackedJobs',
-    'healthStateTtlMs',
-    'maxTrackedDatacenters',
   ];
   for (const key of positive) {
     const value = config[key];
@@ -128,7 +112,6 @@ export function resolveRoutingConfig(overrides: Partial<RoutingConfig> = {}): Ro
     'halfOpenCircuitPressure',
     'managerHeartbeatStaleMs',
     'healthStaleMs',
-    'healthMinDwellMs',
     'holdDownMs',
     'degradeConfirmMs',
     'cooldownMs',

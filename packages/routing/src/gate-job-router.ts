@@ -5,12 +5,11 @@
 import type { Clock } from '@hyperscale/deterministic';
 import { compareBootstrap } from './bootstrap.js';
 import type { DatacenterInput } from './candidate.js';
-import { type DemotionReason, filterDatacenter, resolveDistance, type SignalClassifier } from './candidate-filter.js';
+import { type DemotionReason, filterDatacenter, resolveDistance } from './candidate-filter.js';
 import { type RoutingConfig, resolveRoutingConfig } from './config.js';
 import type { DistanceEstimator } from './distance.js';
 import { buildFallbackChain } from './fallback-chain.js';
 import { bucketRank, type HealthBucket } from './health-bucket.js';
-import { DatacenterHealthTracker } from './health-tracker.js';
 import { evaluateSwitch, type HysteresisInput } from './hysteresis.js';
 import { JobRoutingStateStore, type ScoreMode } from './job-routing-state.js';
 import { type ManagerRanking, rankManagers } from './manager-selector.js';
@@ -46,18 +45,16 @@ const STALE_ONLY: readonly DemotionReason[] = Object.freeze(['stale_health'] as 
 const MISSING_ONLY: readonly DemotionReason[] = Object.freeze(['missing_coordinates'] as const);
 const BOTH_DEMOTIONS: readonly DemotionReason[] = Object.freeze(['stale_health', 'missing_coordinates'] as const);
 
-/** Scores every candidate without any job-specific adjustment (preference, cooldown). `classify`
- * turns raw health signals into a bucket (stateless by default; the router passes its tracker). */
+/** Scores every candidate without any job-specific adjustment (preference, cooldown). */
 export function evaluateCandidates(
   inputs: readonly DatacenterInput[],
   distance: DistanceEstimator,
   config: RoutingConfig,
-  classify?: SignalClassifier,
 ): CandidateReport[] {
   const reports: CandidateReport[] = [];
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i]!;
-    const filtered = filterDatacenter(input, config, classify);
+    const filtered = filterDatacenter(input, config);
     const dist = resolveDistance(input.datacenterId, distance, config);
     const stale = filtered.staleHealth && filtered.excluded === null;
     const demotions: readonly DemotionReason[] =
@@ -110,10 +107,6 @@ export class GateJobRouter {
   private readonly distance: DistanceEstimator;
   private readonly candidates: () => readonly DatacenterInput[];
   private readonly jobs: JobRoutingStateStore;
-  /** Health hysteresis per datacenter (bounded, expiring; fed by this router's clock). */
-  private readonly health: DatacenterHealthTracker;
-  private nowForHealth = 0;
-  private readonly classify: SignalClassifier = (id, signals) => this.health.classify(id, signals, this.nowForHealth);
 
   constructor(options: GateJobRouterOptions) {
     this.config = resolveRoutingConfig(options.config);
@@ -121,22 +114,6 @@ export class GateJobRouter {
     this.distance = options.distance;
     this.candidates = options.candidates;
     this.jobs = new JobRoutingStateStore(this.config.jobStateTtlMs, this.config.maxTrackedJobs);
-    this.health = new DatacenterHealthTracker({
-      minDwellMs: this.config.healthMinDwellMs,
-      ttlMs: this.config.healthStateTtlMs,
-      maxEntries: this.config.maxTrackedDatacenters,
-    });
-  }
-
-  /** Datacenters currently holding health memory (bounded by config.maxTrackedDatacenters). */
-  get trackedDatacenters(): number {
-    return this.health.size;
-  }
-
-  /** Every candidate scored now, raw health signals classified with this router's hysteresis. */
-  private evaluateNow(now: number): CandidateReport[] {
-    this.nowForHealth = now;
-    return evaluateCandidates(this.candidates(), this.distance, this.config, this.classify);
   }
 
   /** Jobs currently holding routing state (bounded by config.maxTrackedJobs). */
@@ -146,7 +123,7 @@ export class GateJobRouter {
 
   routeJob(jobId: string, options: RouteJobOptions = {}): RoutingDecision {
     const now = this.clock.now();
-    const reports = this.evaluateNow(now);
+    const reports = evaluateCandidates(this.candidates(), this.distance, this.config);
     const eligible: CandidateReport[] = [];
     const excluded: CandidateReport[] = [];
     let primaryRank = Number.POSITIVE_INFINITY;
@@ -303,14 +280,12 @@ export class GateJobRouter {
 
   /** Drops expired per-job state now (routeJob also does this as it goes). */
   expireJobs(): number {
-    const now = this.clock.now();
-    this.health.expire(now);
-    return this.jobs.expire(now);
+    return this.jobs.expire(this.clock.now());
   }
 
   /** The datacenters as this gate sees them, for `hyperscale datacenters` and the score gauges. */
   describeDatacenters(preferred?: Iterable<string>): DatacenterView[] {
-    const reports = this.evaluateNow(this.clock.now());
+    const reports = evaluateCandidates(this.candidates(), this.distance, this.config);
     const prefer = toSet(preferred);
     let primaryRank = Number.POSITIVE_INFINITY;
     for (const r of reports) if (r.excluded === null) primaryRank = Math.min(primaryRank, bucketRank(r.bucket));

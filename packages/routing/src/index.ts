@@ -6,7 +6,6 @@ export {
   filterDatacenter,
   type ManagerExclusionReason,
   managerExclusion,
-  type SignalClassifier,
 } from './candidate-filter.js';
 export { DEFAULT_ROUTING_CONFIG, type RoutingConfig, resolveRoutingConfig } from './config.js';
 export { type DistanceEstimate, type DistanceEstimator, NO_DISTANCE } from './distance.js';
@@ -20,15 +19,7 @@ export {
   type RouteJobOptions,
 } from './gate-job-router.js';
 export { bucketRank, type HealthBucket, ROUTABLE_BUCKETS, worseBucket } from './health-bucket.js';
-export {
-  classifyDatacenterHealth,
-  type DatacenterHealthSignals,
-  HEALTH_EXIT_THRESHOLDS,
-  HEALTH_THRESHOLDS,
-  type HealthThresholds,
-  type HealthThresholdTable,
-} from './health-classifier.js';
-export { DatacenterHealthTracker, type HealthTrackerOptions, type TrackedHealth } from './health-tracker.js';
+export { classifyDatacenterHealth, type DatacenterHealthSignals, HEALTH_THRESHOLDS } from './health-classifier.js';
 export { evaluateSwitch, type HysteresisInput, type HysteresisVerdict } from './hysteresis.js';
 export { JobRoutingState, JobRoutingStateStore, MAX_DATACENTERS_PER_JOB } from './job-routing-state.js';
 export { type ManagerRanking, type ManagerReport, rankManagers } from './manager-selector.js';
