@@ -48,6 +48,8 @@ export interface WorkflowSpec {
   vus: number;
   durationMs: number;
   gracefulStopMs: number;
+  /** The job counts as stuck when this workflow runs this long without progress (AD-34); absent: the manager's default. */
+  stuckAfterMs?: number;
   executor: ExecutorSpec;
   steps: StepSpec[];
   thresholds: Threshold[];

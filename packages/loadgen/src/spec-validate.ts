@@ -26,6 +26,7 @@ const WORKFLOW_KEYS = [
   'vus',
   'duration',
   'graceful_stop',
+  'stuck_after',
   'executor',
   'rate',
   'pre_allocated_vus',
@@ -359,12 +360,15 @@ function workflowOf(c: Checker, raw: unknown, path: string, index: number): Work
       c.add(join(path, 'steps'), 'must contain at least one HTTP step');
     }
   }
+  const stuckAfterMs =
+    wf['stuck_after'] === undefined ? undefined : c.duration(wf['stuck_after'], join(path, 'stuck_after'));
   return {
     name,
     dependsOn,
     vus,
     durationMs,
     gracefulStopMs,
+    ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}),
     executor,
     steps,
     thresholds: thresholdsOf(c, wf['thresholds'], join(path, 'thresholds')),

@@ -238,6 +238,8 @@ describe('validateJobSpec: each bad field gives its path and rule', () => {
     ['ftp url', minimal({}, {}, { url: 'ftp://h/x' }), 'workflows[0].steps[0].url', /absolute http\(s\) URL/],
     ['bad method', minimal({}, {}, { method: 'FETCH' }), 'workflows[0].steps[0].method', /one of GET/],
     ['vus zero', minimal({}, { vus: 0 }), 'workflows[0].vus', /integer from 1/],
+    ['stuck_after not a duration', minimal({}, { stuck_after: 'soon' }), 'workflows[0].stuck_after', /duration string/],
+    ['stuck_after zero', minimal({}, { stuck_after: '0s' }), 'workflows[0].stuck_after', /greater than 0/],
     ['vus fractional', minimal({}, { vus: 1.5 }), 'workflows[0].vus', /integer/],
     ['duration bare number', minimal({}, { duration: 30 }), 'workflows[0].duration', /duration string/],
     ['duration unparseable', minimal({}, { duration: '30 secs' }), 'workflows[0].duration', /duration string/],

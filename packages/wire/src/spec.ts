@@ -56,6 +56,7 @@ export function workflowSpecToProto(workflow: WorkflowSpec): Init<typeof pb.Work
     vus: workflow.vus,
     durationMs: BigInt(workflow.durationMs),
     gracefulStopMs: BigInt(workflow.gracefulStopMs),
+    stuckAfterMs: BigInt(workflow.stuckAfterMs ?? 0),
     executor,
     steps: workflow.steps.map(stepToProto),
     thresholds: thresholdsToProto(workflow.thresholds),
@@ -117,6 +118,7 @@ function workflowDoc(workflow: pb.WorkflowSpec, withDependencies: boolean): Doc 
     name: workflow.name,
     duration: ms(workflow.durationMs),
     graceful_stop: ms(workflow.gracefulStopMs),
+    ...(workflow.stuckAfterMs > 0n ? { stuck_after: ms(workflow.stuckAfterMs) } : {}),
     steps: workflow.steps.map(stepDoc),
   };
   if (withDependencies && workflow.dependsOn.length > 0) doc['depends_on'] = [...workflow.dependsOn];

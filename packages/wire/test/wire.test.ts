@@ -36,6 +36,7 @@ workflows:
     pre_allocated_vus: 5
     max_vus: 20
     duration: 5s
+    stuck_after: 45s
     thresholds:
       http_req_duration: ["p99 < 1s"]
     steps:
@@ -51,6 +52,7 @@ workflows:
 describe('job spec over the wire', () => {
   it('round-trips through protobuf bytes unchanged', () => {
     const spec = parseJobSpec(YAML);
+    expect(spec.workflows[1]!.stuckAfterMs).toBe(45_000);
     const bytes = toBinary(JobSpecSchema, create(JobSpecSchema, jobSpecToProto(spec)));
     expect(jobSpecFromProto(fromBinary(JobSpecSchema, bytes))).toEqual(spec);
   });

@@ -181,6 +181,11 @@ export function shareWorkflow(workflow: WorkflowSpec, dispatch: ShareDispatch): 
   };
 }
 
+function stuckThresholdOf(spec: JobSpec): { stuckThresholdMs?: number } {
+  const given = spec.workflows.flatMap((w) => (w.stuckAfterMs === undefined ? [] : [w.stuckAfterMs]));
+  return given.length === 0 ? {} : { stuckThresholdMs: Math.min(...given) };
+}
+
 export class ManagerJobs {
   readonly pool: WorkerPool;
   private readonly fences = new FenceTokenIssuer(1);
@@ -281,6 +286,9 @@ export class ManagerJobs {
       ...(job.originGate ? { gate: { addr: job.originGate, leaseToken: termOf(job.gateFence) } } : {}),
       initialFenceToken: job.gateFence,
       workflowsTotal: spec.workflows.length,
+      // The job is stuck when a workflow stays without progress past its own stuck_after; with
+      // several, the shortest one decides (the manager's default applies when none sets it).
+      ...stuckThresholdOf(spec),
     });
     if (!tracking.ok) {
       this.options.logger.error(
