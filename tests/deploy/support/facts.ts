@@ -69,7 +69,8 @@ function roleFacts(role: Role, definition: SettingsDefinition): RoleFacts {
 
 export function loadFacts(): Facts {
   const adminSource = read('packages', 'runtime', 'src', 'admin-server.ts');
-  const adminPaths = new Set([...adminSource.matchAll(/app\.get\(\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
+  // Routes the admin server serves itself: app.get('/x', …) and serveJson('/x', …).
+  const adminPaths = new Set([...adminSource.matchAll(/(?:app\.get|serveJson)\(\s*'([^']+)'/g)].map((m) => m[1] ?? ''));
   return {
     roles: {
       gate: roleFacts('gate', gateSettings),
