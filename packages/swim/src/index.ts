@@ -46,7 +46,16 @@ export { SenderRateLimiter } from './rate-limiter.js';
 export { formatHostPort, parseHostPort } from './shell/address.js';
 export { FaultInjectingTransport, type FaultOptions } from './shell/fault-transport.js';
 export { Keyring } from './shell/keyring.js';
-export { type PoolMemberRow, type PoolNodeOptions, type PoolView, poolView, startPoolNode } from './shell/pool-node.js';
+export {
+  DEPARTURE_EVENTS,
+  datacenterPoolPlacement,
+  globalPoolPlacement,
+  type PoolMemberRow,
+  type PoolNodeOptions,
+  type PoolView,
+  poolView,
+  startPoolNode,
+} from './shell/pool-node.js';
 export { datacenterPoolSettings, globalPoolSettings, swimCommonSettings } from './shell/pool-settings.js';
 export { createSwimNode, type SwimNode, type SwimNodeOptions } from './shell/swim-node.js';
 export { systemTimers } from './shell/system-timers.js';

@@ -11,27 +11,16 @@ import {
 } from '@hyperscale/routing';
 import type { Logger } from '@hyperscale/runtime';
 import {
-  type MemberEventName,
+  DEPARTURE_EVENTS,
+  globalPoolPlacement,
   type PoolView,
-  type ProfileName,
   poolView,
   type SwimNode,
   startPoolNode,
 } from '@hyperscale/swim';
 import type { DatacenterRegistry } from './datacenter-registry.js';
 
-export interface GatePoolSettings {
-  nodeId: string;
-  grpcHost: string;
-  globalSwimPort: number;
-  globalSwimAdvertiseAddress: string | undefined;
-  globalSwimSeeds: readonly string[];
-  globalSwimProfile: ProfileName;
-  swimKeys: readonly string[];
-  swimInjectDelay: number;
-}
-
-const GONE: ReadonlySet<MemberEventName> = new Set(['member-dead', 'member-leave', 'member-removed']);
+export type GatePoolSettings = Parameters<typeof globalPoolPlacement>[0] & { nodeId: string; grpcHost: string };
 
 /** facts §7.2 MIN_SAMPLES_FOR_ROUTING and "converged: error ≤ 0.5". */
 const MIN_SAMPLES_FOR_ROUTING = 10;
@@ -56,23 +45,17 @@ export class GateMembership {
 
   async join(settings: GatePoolSettings, grpcAddress: string): Promise<void> {
     this.node = await startPoolNode({
+      ...globalPoolPlacement(settings),
+      pool: 'global',
       id: settings.nodeId,
       role: 'gate',
       bindHost: settings.grpcHost,
-      bindPort: settings.globalSwimPort,
-      ...(settings.globalSwimAdvertiseAddress ? { advertiseAddr: settings.globalSwimAdvertiseAddress } : {}),
-      seeds: settings.globalSwimSeeds,
-      profile: settings.globalSwimProfile,
-      keys: settings.swimKeys,
       label: 'global',
       meta: { grpc: grpcAddress },
-      injectDelayMs: settings.swimInjectDelay,
+      logger: this.logger,
       onEvent: (event, member) => {
-        const fields = { event, member: member.id, role: member.role, state: member.state, addr: member.addr };
-        if (event === 'member-dead' || event === 'member-suspect') this.logger.warn(fields, 'membership change');
-        else this.logger.info(fields, 'membership change');
         if (member.role !== 'manager') return;
-        if (GONE.has(event)) this.registry.managerGone(member.id);
+        if (DEPARTURE_EVENTS.has(event)) this.registry.managerGone(member.id);
         else if (event === 'member-alive' || event === 'member-join') this.registry.managerBack(member.id);
       },
     });

@@ -4,33 +4,18 @@
 // shares re-dispatched at once. Registration introduces workers and gates as UNCONFIRMED peers.
 import type { Logger } from '@hyperscale/runtime';
 import {
-  type MemberEventName,
-  type MemberView,
+  DEPARTURE_EVENTS,
+  datacenterPoolPlacement,
+  globalPoolPlacement,
   type PoolView,
-  type ProfileName,
   poolView,
   type SwimNode,
   startPoolNode,
 } from '@hyperscale/swim';
 import type { ManagerIdentity, ManagerJobs } from './manager-jobs.js';
 
-export interface ManagerPoolSettings {
-  nodeId: string;
-  datacenter: string;
-  grpcHost: string;
-  swimPort: number;
-  swimAdvertiseAddress: string | undefined;
-  swimSeeds: readonly string[];
-  swimProfile: ProfileName;
-  globalSwimPort: number;
-  globalSwimAdvertiseAddress: string | undefined;
-  globalSwimSeeds: readonly string[];
-  globalSwimProfile: ProfileName;
-  swimKeys: readonly string[];
-  swimInjectDelay: number;
-}
-
-const GONE: ReadonlySet<MemberEventName> = new Set(['member-dead', 'member-leave', 'member-removed']);
+export type ManagerPoolSettings = Parameters<typeof datacenterPoolPlacement>[0] &
+  Parameters<typeof globalPoolPlacement>[0] & { nodeId: string; datacenter: string; grpcHost: string };
 
 export class ManagerMembership {
   private constructor(
@@ -45,42 +30,21 @@ export class ManagerMembership {
     logger: Logger,
   ): Promise<ManagerMembership> {
     const meta = { grpc: identity.address, dc: settings.datacenter };
-    const log = (pool: string) => (event: MemberEventName, member: MemberView) => {
-      const fields = { pool, event, member: member.id, role: member.role, state: member.state, addr: member.addr };
-      if (event === 'member-dead' || event === 'member-suspect') logger.warn(fields, 'membership change');
-      else logger.info(fields, 'membership change');
-    };
-    const datacenterLog = log('datacenter');
+    const common = { id: settings.nodeId, role: 'manager' as const, bindHost: settings.grpcHost, meta, logger };
     const datacenterPool = await startPoolNode({
-      id: settings.nodeId,
-      role: 'manager',
-      bindHost: settings.grpcHost,
-      bindPort: settings.swimPort,
-      ...(settings.swimAdvertiseAddress ? { advertiseAddr: settings.swimAdvertiseAddress } : {}),
-      seeds: settings.swimSeeds,
-      profile: settings.swimProfile,
-      keys: settings.swimKeys,
+      ...common,
+      ...datacenterPoolPlacement(settings),
+      pool: 'datacenter',
       label: `dc:${settings.datacenter}`,
-      meta,
-      injectDelayMs: settings.swimInjectDelay,
       onEvent: (event, member) => {
-        datacenterLog(event, member);
-        if (member.role === 'worker' && GONE.has(event)) jobs.workerLost(member.id, `SWIM: ${event}`);
+        if (member.role === 'worker' && DEPARTURE_EVENTS.has(event)) jobs.workerLost(member.id, `SWIM: ${event}`);
       },
     });
     const globalPool = await startPoolNode({
-      id: settings.nodeId,
-      role: 'manager',
-      bindHost: settings.grpcHost,
-      bindPort: settings.globalSwimPort,
-      ...(settings.globalSwimAdvertiseAddress ? { advertiseAddr: settings.globalSwimAdvertiseAddress } : {}),
-      seeds: settings.globalSwimSeeds,
-      profile: settings.globalSwimProfile,
-      keys: settings.swimKeys,
+      ...common,
+      ...globalPoolPlacement(settings),
+      pool: 'global',
       label: 'global',
-      meta,
-      injectDelayMs: settings.swimInjectDelay,
-      onEvent: log('global'),
     });
     return new ManagerMembership(datacenterPool, globalPool);
   }

@@ -2,41 +2,27 @@
 // never probe workers for confirmation, AD-35), so the managers learn at once when it dies; a
 // manager's registration answer introduces the manager as an UNCONFIRMED peer.
 import type { Logger } from '@hyperscale/runtime';
-import { type PoolView, type ProfileName, poolView, type SwimNode, startPoolNode } from '@hyperscale/swim';
+import { datacenterPoolPlacement, type PoolView, poolView, type SwimNode, startPoolNode } from '@hyperscale/swim';
 
-export interface WorkerPoolSettings {
+export type WorkerPoolSettings = Parameters<typeof datacenterPoolPlacement>[0] & {
   nodeId: string;
   datacenter: string;
   grpcHost: string;
-  swimPort: number;
-  swimAdvertiseAddress: string | undefined;
-  swimSeeds: readonly string[];
-  swimProfile: ProfileName;
-  swimKeys: readonly string[];
-  swimInjectDelay: number;
-}
+};
 
 export class WorkerMembership {
   private constructor(readonly pool: SwimNode) {}
 
   static async join(settings: WorkerPoolSettings, grpcAddress: string, logger: Logger): Promise<WorkerMembership> {
     const pool = await startPoolNode({
+      pool: 'datacenter',
       id: settings.nodeId,
       role: 'worker',
       bindHost: settings.grpcHost,
-      bindPort: settings.swimPort,
-      ...(settings.swimAdvertiseAddress ? { advertiseAddr: settings.swimAdvertiseAddress } : {}),
-      seeds: settings.swimSeeds,
-      profile: settings.swimProfile,
-      keys: settings.swimKeys,
+      ...datacenterPoolPlacement(settings),
       label: `dc:${settings.datacenter}`,
       meta: { grpc: grpcAddress, dc: settings.datacenter },
-      injectDelayMs: settings.swimInjectDelay,
-      onEvent: (event, member) => {
-        const fields = { event, member: member.id, role: member.role, state: member.state, addr: member.addr };
-        if (event === 'member-dead' || event === 'member-suspect') logger.warn(fields, 'membership change');
-        else logger.debug(fields, 'membership change');
-      },
+      logger,
     });
     return new WorkerMembership(pool);
   }

@@ -3,12 +3,22 @@
 // event passed to the service's logger. Gates, managers and workers share it so a pool is joined
 // the same way everywhere.
 
+import type { Logger } from '@hyperscale/runtime';
 import type { ProfileName } from '../config.js';
 import { MEMBER_EVENTS, type MemberEventName, type MemberMeta, type MemberView, type Role } from '../types.js';
 import { Keyring } from './keyring.js';
 import { createSwimNode, type SwimNode } from './swim-node.js';
 
+/** Events after which a member no longer counts: declared dead, left, or removed unconfirmed. */
+export const DEPARTURE_EVENTS: ReadonlySet<MemberEventName> = new Set([
+  'member-dead',
+  'member-leave',
+  'member-removed',
+]);
+
 export interface PoolNodeOptions {
+  /** Which pool this is, for logs and views ('datacenter', 'global'). */
+  pool: string;
   id: string;
   role: Role;
   bindHost: string;
@@ -24,7 +34,57 @@ export interface PoolNodeOptions {
   meta: MemberMeta;
   /** Delay added to every outgoing datagram (emulates a distant node on one host; 0 = none). */
   injectDelayMs?: number;
+  /** Every membership change is logged here (deaths and suspicions as warnings). */
+  logger: Logger;
   onEvent?: (event: MemberEventName, member: MemberView) => void;
+}
+
+/** The settings fragments of pool-settings.ts, as the options of one pool. */
+type PoolPlacement = Pick<PoolNodeOptions, 'bindPort' | 'seeds' | 'profile' | 'keys' | 'injectDelayMs'> & {
+  advertiseAddr?: string;
+};
+
+interface CommonSwimSettings {
+  swimKeys: readonly string[];
+  swimInjectDelay: number;
+}
+
+/** The datacenter pool's placement from a service's settings (`datacenterPoolSettings`). */
+export function datacenterPoolPlacement(
+  settings: CommonSwimSettings & {
+    swimPort: number;
+    swimAdvertiseAddress: string | undefined;
+    swimSeeds: readonly string[];
+    swimProfile: ProfileName;
+  },
+): PoolPlacement {
+  return {
+    bindPort: settings.swimPort,
+    ...(settings.swimAdvertiseAddress ? { advertiseAddr: settings.swimAdvertiseAddress } : {}),
+    seeds: settings.swimSeeds,
+    profile: settings.swimProfile,
+    keys: settings.swimKeys,
+    injectDelayMs: settings.swimInjectDelay,
+  };
+}
+
+/** The global pool's placement from a service's settings (`globalPoolSettings`). */
+export function globalPoolPlacement(
+  settings: CommonSwimSettings & {
+    globalSwimPort: number;
+    globalSwimAdvertiseAddress: string | undefined;
+    globalSwimSeeds: readonly string[];
+    globalSwimProfile: ProfileName;
+  },
+): PoolPlacement {
+  return {
+    bindPort: settings.globalSwimPort,
+    ...(settings.globalSwimAdvertiseAddress ? { advertiseAddr: settings.globalSwimAdvertiseAddress } : {}),
+    seeds: settings.globalSwimSeeds,
+    profile: settings.globalSwimProfile,
+    keys: settings.swimKeys,
+    injectDelayMs: settings.swimInjectDelay,
+  };
 }
 
 export async function startPoolNode(options: PoolNodeOptions): Promise<SwimNode> {
@@ -41,8 +101,21 @@ export async function startPoolNode(options: PoolNodeOptions): Promise<SwimNode>
     meta: options.meta,
     ...(options.injectDelayMs && options.injectDelayMs > 0 ? { faults: { delayMs: options.injectDelayMs } } : {}),
   });
-  const onEvent = options.onEvent;
-  if (onEvent) for (const event of MEMBER_EVENTS) node.on(event, (member) => onEvent(event, member));
+  for (const event of MEMBER_EVENTS) {
+    node.on(event, (member) => {
+      const fields = {
+        pool: options.pool,
+        event,
+        member: member.id,
+        role: member.role,
+        state: member.state,
+        addr: member.addr,
+      };
+      if (event === 'member-dead' || event === 'member-suspect') options.logger.warn(fields, 'membership change');
+      else options.logger.info(fields, 'membership change');
+      options.onEvent?.(event, member);
+    });
+  }
   await node.start();
   return node;
 }
