@@ -45,7 +45,7 @@ import {
   resourceExhausted,
   WorkerService,
 } from '@hyperscale/protocol';
-import type { Logger } from '@hyperscale/runtime';
+import { ClientCache, type Logger } from '@hyperscale/runtime';
 import {
   effectiveTimeoutMs,
   type GateAckKind,
@@ -191,7 +191,9 @@ export class ManagerJobs {
   private readonly fences = new FenceTokenIssuer(1);
   private readonly jobs = new Map<string, ManagerJob>();
   private readonly byIdempotencyKey = new Map<string, string>();
-  private readonly workerClients = new Map<string, WorkerClient>();
+  private readonly workerClients = new ClientCache<WorkerClient>((address) =>
+    createClient(WorkerService, address, { defaultDeadlineMs: 5_000 }),
+  );
   readonly timeouts: ManagerJobTimeouts;
   private lastTimeoutTickAt: number | undefined;
 
@@ -635,8 +637,7 @@ export class ManagerJobs {
   }
 
   close(): void {
-    for (const client of this.workerClients.values()) client.close();
-    this.workerClients.clear();
+    this.workerClients.close();
   }
 
   // ---- carrying out coordinator commands -------------------------------------------------
@@ -650,12 +651,7 @@ export class ManagerJobs {
   }
 
   private workerClient(address: string): WorkerClient {
-    let client = this.workerClients.get(address);
-    if (!client) {
-      client = createClient(WorkerService, address, { defaultDeadlineMs: 5_000 });
-      this.workerClients.set(address, client);
-    }
-    return client;
+    return this.workerClients.get(address);
   }
 
   private dispatch(job: ManagerJob, dispatch: ShareDispatch): void {
