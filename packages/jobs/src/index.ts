@@ -2,6 +2,7 @@ export { DEFAULT_JOB_CONFIG, type JobConfig } from './config.js';
 export { type CoreAllocation, CoreAllocator } from './core-allocator.js';
 export { DependencyPlan, type PlannedWorkflow, type WorkflowState } from './dependency-plan.js';
 export { FenceGuard, FenceTokenIssuer, fenceToken, termOf } from './fence-token.js';
+export { finishedJobsToForget } from './finished-retention.js';
 export {
   type CoordinatedWorkflow,
   type JobCommand,

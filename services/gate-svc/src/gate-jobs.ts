@@ -14,7 +14,7 @@
 // the progress they last reported; the others get `resultGrace` for their real result.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
-import { FenceTokenIssuer, globalOutcome, type JobOutcome, termOf } from '@hyperscale/jobs';
+import { FenceTokenIssuer, finishedJobsToForget, globalOutcome, type JobOutcome, termOf } from '@hyperscale/jobs';
 import { evaluateJobThresholds, type JobSpec, mergeAll, type StatsSnapshot, workflowShare } from '@hyperscale/loadgen';
 import {
   type ClientOf,
@@ -156,6 +156,11 @@ export class GateJobs {
       clock: options.clock,
       config: options.timeoutConfig ?? {},
     });
+  }
+
+  /** Finished jobs stay queryable for the retention, and at most ten times the active-job limit of them. */
+  private get retention(): { retentionMs: number; maxRetained: number } {
+    return { retentionMs: this.options.jobRetentionMs, maxRetained: 10 * this.options.maxActiveJobs };
   }
 
   require(jobId: string): GateJob {
@@ -469,9 +474,8 @@ export class GateJobs {
         }
       }
     }
-    for (const [id, job] of this.jobs) {
-      if (job.finishedAtMs !== undefined && now - job.finishedAtMs > this.options.jobRetentionMs) this.jobs.delete(id);
-    }
+    const finished = [...this.jobs].map(([id, job]) => [id, job.finishedAtMs] as const);
+    for (const id of finishedJobsToForget(finished, now, this.retention)) this.jobs.delete(id);
     for (const [key, entry] of this.idempotency) {
       if (now - entry.atMs > this.options.idempotencyTtlMs) this.idempotency.delete(key);
     }

@@ -22,6 +22,7 @@ import type { Clock } from '@hyperscale/deterministic';
 import {
   type CoordinatedWorkflow,
   FenceTokenIssuer,
+  finishedJobsToForget,
   type JobCommand,
   JobCoordinator,
   type ShareDispatch,
@@ -215,6 +216,11 @@ export class ManagerJobs {
       },
       config: options.timeoutConfig ?? {},
     });
+  }
+
+  /** Finished jobs stay queryable for the retention, and at most ten times the active-job limit of them. */
+  private get retention(): { retentionMs: number; maxRetained: number } {
+    return { retentionMs: this.options.jobRetentionMs, maxRetained: 10 * this.options.maxActiveJobs };
   }
 
   get(jobId: string): ManagerJob | undefined {
@@ -458,12 +464,12 @@ export class ManagerJobs {
       this.lastTimeoutTickAt = now;
       this.carryOut(this.timeouts.tick());
     }
-    for (const [id, job] of this.jobs) {
-      if (job.finishedAtMs !== undefined && now - job.finishedAtMs > this.options.jobRetentionMs) {
-        this.jobs.delete(id);
-        this.timeouts.stopTracking(id);
-        if (job.idempotencyKey) this.byIdempotencyKey.delete(job.idempotencyKey);
-      }
+    const finished = [...this.jobs].map(([id, job]) => [id, job.finishedAtMs] as const);
+    for (const id of finishedJobsToForget(finished, now, this.retention)) {
+      const job = this.jobs.get(id);
+      this.jobs.delete(id);
+      this.timeouts.stopTracking(id);
+      if (job?.idempotencyKey) this.byIdempotencyKey.delete(job.idempotencyKey);
     }
   }
 
