@@ -80,11 +80,14 @@ workflows:
 
   it('prefers a healthy datacenter to a closer busy one (bucket order beats distance)', async () => {
     const healthOf = async (name: string) => (await t.client.datacenters()).find((d) => d.name === name)?.health;
-    // The previous job's core must show as free again first.
+    // The previous job's core must show as free again, and dc-mid be the gate's first choice.
     await waitFor(
-      'dc-mid to report HEALTHY',
-      async () => (await healthOf('dc-mid')) === DatacenterHealth.HEALTHY,
-      15_000,
+      'dc-mid to report HEALTHY and rank first by distance',
+      async () =>
+        (await healthOf('dc-mid')) === DatacenterHealth.HEALTHY &&
+        (await ranksByDistance()) &&
+        (await primary()) === 'dc-mid',
+      20_000,
     );
     // Occupy dc-mid's only core: its next report makes it BUSY.
     const blocker = await t.client.submit(job('blocker', '20s'));

@@ -23,6 +23,7 @@ export { classifyDatacenterHealth, type DatacenterHealthSignals, HEALTH_THRESHOL
 export { evaluateSwitch, type HysteresisInput, type HysteresisVerdict } from './hysteresis.js';
 export { JobRoutingState, JobRoutingStateStore, MAX_DATACENTERS_PER_JOB } from './job-routing-state.js';
 export { type ManagerRanking, type ManagerReport, rankManagers } from './manager-selector.js';
+export { MaturityLatch, type MaturityLatchOptions } from './maturity-latch.js';
 export { type MemberDistanceOptions, memberDistanceEstimator } from './member-distance.js';
 export { ROUTING_METRIC_NAMES, RoutingMetrics, type RoutingMetricsSnapshot } from './metrics.js';
 export {

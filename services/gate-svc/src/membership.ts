@@ -4,9 +4,9 @@
 // manager's RTT upper bound and its quality (AD-35, AD-36). Registration introduces managers as
 // UNCONFIRMED peers.
 import {
-  coordinateIsMature,
   type DistanceEstimate,
   type DistanceEstimator,
+  MaturityLatch,
   memberDistanceEstimator,
 } from '@hyperscale/routing';
 import type { Logger } from '@hyperscale/runtime';
@@ -22,10 +22,6 @@ import type { DatacenterRegistry } from './datacenter-registry.js';
 
 export type GatePoolSettings = Parameters<typeof globalPoolPlacement>[0] & { nodeId: string; grpcHost: string };
 
-/** facts §7.2 MIN_SAMPLES_FOR_ROUTING and "converged: error ≤ 0.5". */
-const MIN_SAMPLES_FOR_ROUTING = 10;
-const MAX_ERROR_FOR_ROUTING = 0.5;
-
 function isCoordinate(value: unknown): value is { sampleCount: number; error: number } {
   return (
     typeof value === 'object' &&
@@ -37,6 +33,8 @@ function isCoordinate(value: unknown): value is { sampleCount: number; error: nu
 
 export class GateMembership {
   private node: SwimNode | undefined;
+  /** Distance routing starts at the converged bar and stops only on a clear loss of confidence. */
+  private readonly maturity = new MaturityLatch();
 
   constructor(
     private readonly registry: DatacenterRegistry,
@@ -85,10 +83,7 @@ export class GateMembership {
       manager: estimate,
       localIsMature: () => {
         const local = this.node?.localCoordinate();
-        return (
-          isCoordinate(local) &&
-          coordinateIsMature(local.sampleCount, local.error, MIN_SAMPLES_FOR_ROUTING, MAX_ERROR_FOR_ROUTING)
-        );
+        return isCoordinate(local) && this.maturity.update(local.sampleCount, local.error);
       },
     });
   }
