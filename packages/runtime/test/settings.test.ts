@@ -12,6 +12,7 @@ import {
   parseDurationMs,
   parseHostPort,
   s,
+  splitHostPort,
 } from '../src/index.js';
 
 const definition = defineSettings({
@@ -264,5 +265,11 @@ describe('parsers', () => {
     expect(parseHostPort('gate')).toBe('is not host:port');
     expect(parseHostPort('gate:http')).toBe('has a port that is not a number');
     expect(parseHostPort('ga te:1')).toBe('has an invalid host');
+  });
+
+  it('splits a peer-given address without throwing', () => {
+    expect(splitHostPort('[::1]:80')).toEqual({ host: '::1', port: 80 });
+    expect(splitHostPort('10.0.0.5:7200')).toEqual({ host: '10.0.0.5', port: 7200 });
+    expect(splitHostPort('not an address')).toEqual({ host: 'not an address', port: 0 });
   });
 });

@@ -29,7 +29,7 @@ import {
   type WorkflowStats,
 } from '@hyperscale/protocol';
 import { type GateJobRouter, routingDecisionLogFields } from '@hyperscale/routing';
-import { ClientCache, type Logger } from '@hyperscale/runtime';
+import { ClientCache, type Logger, splitHostPort } from '@hyperscale/runtime';
 import {
   GateJobTimeoutTracker,
   type GateTimeoutEffect,
@@ -99,13 +99,6 @@ export interface ReportAnswer {
 
 const FENCE_REJECTIONS: ReadonlySet<string> = new Set(['stale-fence', 'conflicting-leader', 'unknown-datacenter']);
 
-const TERMINAL_OF_STATUS: Partial<Record<JobStatus, JobTerminalStatus>> = {
-  [JobStatus.COMPLETED]: 'completed',
-  [JobStatus.FAILED]: 'failed',
-  [JobStatus.CANCELLED]: 'cancelled',
-  [JobStatus.TIMEOUT]: 'timeout',
-};
-
 function answerOf(verdict: ReportVerdict): ReportAnswer {
   return verdict.accepted ? { accepted: true, rejection: '' } : { accepted: false, rejection: verdict.reason };
 }
@@ -123,7 +116,7 @@ export interface GateJobsOptions {
   idempotencyTtlMs: number;
   jobRetentionMs: number;
   maxActiveJobs: number;
-  /** @hyperscale/timeout overrides; default: the HYPERSCALE_TIMEOUT_* settings. */
+  /** @hyperscale/timeout overrides from the validated settings; absent: the package's defaults. */
   timeoutConfig?: Partial<TimeoutConfig>;
   /** Backpressure on progress to watchers (final results never pass through it); default: forward. */
   forwardProgress?: (jobId: string, datacenters: readonly string[]) => 'forward' | 'hold' | 'drop';
@@ -286,7 +279,7 @@ export class GateJobs {
         jobId,
         datacenter,
         managerId: timeout.managerId,
-        status: TERMINAL_OF_STATUS[status] ?? 'failed',
+        status: outcome,
         timestampMs: this.options.clock.now(),
         fenceToken: timeout.fenceToken,
         ...(isTimeoutReason(timeout.reason) ? { reason: timeout.reason } : {}),
@@ -322,8 +315,7 @@ export class GateJobs {
       jobId: report.jobId,
       datacenter: report.datacenter,
       managerId: report.managerId,
-      managerHost: splitAddress(report.managerAddress).host,
-      managerPort: splitAddress(report.managerAddress).port,
+      ...managerEndpoint(report.managerAddress),
       workflowsTotal: report.workflowsTotal,
       workflowsCompleted: report.workflowsCompleted,
       workflowsFailed: report.workflowsFailed,
@@ -360,8 +352,7 @@ export class GateJobs {
       jobId: report.jobId,
       datacenter: report.datacenter,
       managerId: report.managerId,
-      managerHost: splitAddress(report.managerAddress).host,
-      managerPort: splitAddress(report.managerAddress).port,
+      ...managerEndpoint(report.managerAddress),
       reason: report.reason,
       detail: report.detail,
       elapsedMs: Number(report.elapsedMs),
@@ -384,7 +375,7 @@ export class GateJobs {
     newLeaderAddress: string;
     timeoutFenceToken: bigint;
   }): ReportAnswer {
-    const { host, port } = splitAddress(transfer.newLeaderAddress);
+    const { host, port } = splitHostPort(transfer.newLeaderAddress);
     const verdict = this.timeouts.receiveLeaderTransfer({
       jobId: transfer.jobId,
       datacenter: transfer.datacenter,
@@ -593,7 +584,7 @@ export class GateJobs {
           }
           if (response.outcome === GlobalTimeoutOutcome.ALREADY_FINAL) {
             this.timeouts.globalTimeoutAcknowledged(job.jobId, datacenter);
-            const status = TERMINAL_OF_STATUS[response.status];
+            const status = outcomeOf(response.status);
             if (status === undefined) return;
             const { effects } = this.timeouts.receiveFinalStatus({
               jobId: job.jobId,
@@ -750,9 +741,8 @@ export class GateJobs {
   }
 }
 
-function splitAddress(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  const host = colon < 0 ? address : address.slice(0, colon);
-  const port = colon < 0 ? 0 : Number(address.slice(colon + 1));
-  return { host, port: Number.isInteger(port) ? port : 0 };
+/** A manager's address as the timeout tracker's host and port fields. */
+function managerEndpoint(address: string): { managerHost: string; managerPort: number } {
+  const { host, port } = splitHostPort(address);
+  return { managerHost: host, managerPort: port };
 }

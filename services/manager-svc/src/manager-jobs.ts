@@ -46,7 +46,7 @@ import {
   resourceExhausted,
   WorkerService,
 } from '@hyperscale/protocol';
-import { ClientCache, type Logger } from '@hyperscale/runtime';
+import { ClientCache, type Logger, splitHostPort } from '@hyperscale/runtime';
 import {
   effectiveTimeoutMs,
   type GateAckKind,
@@ -155,7 +155,7 @@ export interface ManagerJobsOptions {
   maxActiveJobs: number;
   jobRetentionMs: number;
   gateReporting: GateReporting;
-  /** @hyperscale/timeout overrides; default: the HYPERSCALE_TIMEOUT_* / EXTENSION_* settings. */
+  /** @hyperscale/timeout overrides from the validated settings; absent: the package's defaults. */
   timeoutConfig?: Partial<TimeoutConfig>;
 }
 
@@ -208,10 +208,10 @@ export class ManagerJobs {
         datacenter: identity.datacenter,
         managerId: identity.managerId,
         get host() {
-          return hostOf(identity.address);
+          return splitHostPort(identity.address).host;
         },
         get port() {
-          return portOf(identity.address);
+          return splitHostPort(identity.address).port;
         },
       },
       config: options.timeoutConfig ?? {},
@@ -771,14 +771,4 @@ function jobIdOf(effect: Exclude<ManagerTimeoutEffect, { kind: 'send-final-statu
     default:
       return effect.jobId;
   }
-}
-
-function hostOf(address: string): string {
-  const colon = address.lastIndexOf(':');
-  return colon < 0 ? address : address.slice(0, colon).replace(/^\[|\]$/g, '');
-}
-
-function portOf(address: string): number {
-  const port = Number(address.slice(address.lastIndexOf(':') + 1));
-  return Number.isInteger(port) ? port : 0;
 }

@@ -32,6 +32,15 @@ export function parseHostPort(text: string): HostPort | string {
   return { host, port };
 }
 
+/**
+ * The host and port of an address that came from a peer, for reports that carry them separately:
+ * never throws; an address that is not host:port keeps its text as the host, with port 0.
+ */
+export function splitHostPort(address: string): HostPort {
+  const parsed = parseHostPort(address);
+  return typeof parsed === 'string' ? { host: address, port: 0 } : parsed;
+}
+
 /** Formats a host and port for grpc-js and URLs, bracketing IPv6 hosts. */
 export function formatHostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

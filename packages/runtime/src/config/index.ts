@@ -1,6 +1,6 @@
 // The configuration surface: setting helpers, loading, describing.
 export { formatDurationMs, parseDurationMs } from './duration.js';
-export { formatHostPort, type HostPort, parseHostPort } from './host-port.js';
+export { formatHostPort, type HostPort, parseHostPort, splitHostPort } from './host-port.js';
 export { loadSettingsOrExit } from './load-or-exit.js';
 export { type ParseOutcome, type Setting, type SettingKind, s } from './setting.js';
 export {
