@@ -13,6 +13,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { type BackpressureSignalFields, BackpressureLevel as Level, signalFromProto } from '@hyperscale/backpressure';
 import type { Clock } from '@hyperscale/deterministic';
 import {
+  BackpressureLevel,
   type ClientOf,
   createClient,
   GateControlService,
@@ -130,7 +131,7 @@ export class GateLink implements GateReporting {
       totalCores: pool?.totalCores() ?? 0,
       availableCores: pool?.totalFreeCores() ?? 0,
       activeJobs: this.jobs?.activeJobs().length ?? 0,
-      backpressure: this.options.backpressure?.() ?? { level: 1 },
+      backpressure: this.options.backpressure?.() ?? { level: BackpressureLevel.NONE },
     };
   }
 
