@@ -151,7 +151,6 @@ workflows:
     );
     await waitFor('the blocker to run', () => (target.countsByPath()['/blocker'] ?? 0) > 20);
     // Planned work 4 s, timeout 4 s: it waits ≈ 3 s for cores, so it cannot end in time.
-    const submittedAt = Date.now();
     const { jobId } = await client.submit(
       parseJobSpec(`
 name: too-late
@@ -168,7 +167,6 @@ workflows:
 `),
     );
     const result = await resultOf(client, jobId, { retryShed: true });
-    const endedAfterMs = Date.now() - submittedAt;
     const late = () => target.countsByPath()['/late'] ?? 0;
     const atEnd = late();
 
@@ -181,8 +179,6 @@ workflows:
       // The statistics each datacenter gathered before the timeout are kept.
       expect(requestsOf(dc.workflows)).toBeGreaterThan(0);
     }
-    // It ended before its planned work could have: ≈ 3 s queued + 4 s of load.
-    expect(endedAfterMs).toBeLessThan(6_800);
     // The load stopped: nothing more reaches the target, and the result counts what it got (less
     // at most the request each VU had in flight when the cancel interrupted it).
     await sleep(1_000);
