@@ -298,14 +298,30 @@ export class SwimMembership {
    */
   addUnconfirmed(peer: { id: string; addr: string; role: Role; meta?: MemberMeta }): void {
     if (peer.id === this.id || this.table.get(peer.id) !== undefined) return;
+    const record = this.addUnconfirmedRecord({
+      ...peer,
+      meta: Object.freeze({ ...(peer.meta ?? {}) }),
+      incarnation: 0,
+    });
+    if (record && this.introductions.size < this.limits.maxMembers) this.introductions.add(peer.id);
+  }
+
+  /** A new UNCONFIRMED member in the table; undefined (and counted) when the table is full. */
+  private addUnconfirmedRecord(peer: {
+    id: string;
+    addr: string;
+    role: Role;
+    meta: MemberMeta;
+    incarnation: number;
+  }): MemberRecord | undefined {
     const now = this.timers.now();
     const record: MemberRecord = {
       id: peer.id,
       addr: peer.addr,
       role: peer.role,
-      meta: Object.freeze({ ...(peer.meta ?? {}) }),
+      meta: peer.meta,
       state: 'unconfirmed',
-      incarnation: 0,
+      incarnation: peer.incarnation,
       stateChangedAtMs: now,
       learnedAtMs: now,
       confirmationPings: 0,
@@ -315,9 +331,9 @@ export class SwimMembership {
     };
     if (!this.table.add(record)) {
       this.counters.tableFullDrops++;
-      return;
+      return undefined;
     }
-    if (this.introductions.size < this.limits.maxMembers) this.introductions.add(peer.id);
+    return record;
   }
 
   /** Replaces our meta and gossips it with a bumped incarnation. */
@@ -609,24 +625,8 @@ export class SwimMembership {
     let record = this.table.get(alive.id);
     if (record === undefined) {
       if (!direct && this.table.isTombstoned(alive.id, alive.incarnation, now)) return;
-      record = {
-        id: alive.id,
-        addr: alive.addr,
-        role: alive.role,
-        meta: alive.meta,
-        state: 'unconfirmed',
-        incarnation: alive.incarnation,
-        stateChangedAtMs: now,
-        learnedAtMs: now,
-        confirmationPings: 0,
-        lastConfirmationPingMs: Number.NEGATIVE_INFINITY,
-        everConfirmed: false,
-        suspicion: undefined,
-      };
-      if (!this.table.add(record)) {
-        this.counters.tableFullDrops++;
-        return;
-      }
+      record = this.addUnconfirmedRecord(alive);
+      if (record === undefined) return;
       if (direct) this.confirm(record);
       else if (this.introductions.size < this.limits.maxMembers) this.introductions.add(record.id);
       this.queueBroadcast(alive.id, 'alive', alive);
