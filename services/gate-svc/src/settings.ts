@@ -1,34 +1,18 @@
 // Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
-import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { globalPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 import { gateBackpressureSettings } from './backpressure-settings.js';
 import { gateTimeoutSettings } from './timeout-settings.js';
 
 export const gateSettings = defineSettings({
-  nodeId: s.string({ env: 'HYPERSCALE_NODE_ID', pattern: /^[A-Za-z0-9_.-]+$/, description: 'unique id of this gate' }),
-  grpcHost: s.string({
-    env: 'HYPERSCALE_GRPC_HOST',
-    default: '127.0.0.1',
-    description: 'address the gRPC server binds',
-  }),
-  grpcPort: s.port({
-    env: 'HYPERSCALE_GRPC_PORT',
-    default: 7100,
-    allowZero: true,
-    description: 'gRPC port (clients and managers)',
-  }),
-  advertiseAddress: s.hostPort({
-    env: 'HYPERSCALE_ADVERTISE_ADDRESS',
-    optional: true,
-    description: 'host:port managers report to (default: grpc host and bound port)',
-  }),
-  adminHost: s.string({ env: 'HYPERSCALE_ADMIN_HOST', default: '127.0.0.1', description: 'admin HTTP bind address' }),
-  adminPort: s.port({
-    env: 'HYPERSCALE_ADMIN_PORT',
-    default: 7101,
-    allowZero: true,
-    description: 'admin HTTP port (/healthz, /readyz, /metrics)',
+  ...nodeSettings({
+    role: 'gate',
+    grpcPort: 7100,
+    adminPort: 7101,
+    grpcServes: 'clients and managers',
+    reachedBy: 'managers',
+    peers: 'managers',
   }),
   managerStaleAfter: s.durationMs({
     env: 'HYPERSCALE_MANAGER_STALE_AFTER',
@@ -94,9 +78,6 @@ export const gateSettings = defineSettings({
     max: 1_000_000,
     description: 'jobs accepted at once; more are refused with RESOURCE_EXHAUSTED',
   }),
-  clusterId: s.string({ env: 'HYPERSCALE_CLUSTER_ID', default: 'hyperscale', description: 'managers must match' }),
-  environmentId: s.string({ env: 'HYPERSCALE_ENVIRONMENT_ID', default: 'default', description: 'managers must match' }),
-  logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...gateTimeoutSettings,
   ...gateBackpressureSettings,
   ...globalPoolSettings(7102),

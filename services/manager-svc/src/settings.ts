@@ -1,43 +1,23 @@
 // Every setting manager-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
-import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { datacenterPoolSettings, globalPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 import { managerBackpressureSettings } from './backpressure-settings.js';
 import { managerTimeoutSettings } from './timeout-settings.js';
 
 export const managerSettings = defineSettings({
-  nodeId: s.string({
-    env: 'HYPERSCALE_NODE_ID',
-    pattern: /^[A-Za-z0-9_.-]+$/,
-    description: 'unique id of this manager',
+  ...nodeSettings({
+    role: 'manager',
+    grpcPort: 7200,
+    adminPort: 7201,
+    grpcServes: 'jobs, workers',
+    reachedBy: 'gates and workers',
+    peers: 'workers and gates',
   }),
   datacenter: s.string({
     env: 'HYPERSCALE_DATACENTER',
     pattern: /^[A-Za-z0-9_.-]+$/,
     description: 'datacenter this manager serves',
-  }),
-  grpcHost: s.string({
-    env: 'HYPERSCALE_GRPC_HOST',
-    default: '127.0.0.1',
-    description: 'address the gRPC server binds',
-  }),
-  grpcPort: s.port({
-    env: 'HYPERSCALE_GRPC_PORT',
-    default: 7200,
-    allowZero: true,
-    description: 'gRPC port (jobs, workers)',
-  }),
-  advertiseAddress: s.hostPort({
-    env: 'HYPERSCALE_ADVERTISE_ADDRESS',
-    optional: true,
-    description: 'host:port gates and workers use to reach this manager (default: grpc host and bound port)',
-  }),
-  adminHost: s.string({ env: 'HYPERSCALE_ADMIN_HOST', default: '127.0.0.1', description: 'admin HTTP bind address' }),
-  adminPort: s.port({
-    env: 'HYPERSCALE_ADMIN_PORT',
-    default: 7201,
-    allowZero: true,
-    description: 'admin HTTP port (/healthz, /readyz, /metrics)',
   }),
   gates: s.list({
     env: 'HYPERSCALE_GATES',
@@ -88,17 +68,6 @@ export const managerSettings = defineSettings({
     max: 86_400_000,
     description: 'how long finished jobs stay queryable (facts §6: 300 s)',
   }),
-  clusterId: s.string({
-    env: 'HYPERSCALE_CLUSTER_ID',
-    default: 'hyperscale',
-    description: 'workers and gates must match',
-  }),
-  environmentId: s.string({
-    env: 'HYPERSCALE_ENVIRONMENT_ID',
-    default: 'default',
-    description: 'workers and gates must match',
-  }),
-  logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...managerTimeoutSettings,
   ...managerBackpressureSettings,
   ...datacenterPoolSettings(7202),

@@ -1,41 +1,21 @@
 // Every setting worker-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
-import { defineSettings, LOG_LEVELS, s } from '@hyperscale/runtime';
+import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { datacenterPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 
 export const workerSettings = defineSettings({
-  nodeId: s.string({
-    env: 'HYPERSCALE_NODE_ID',
-    pattern: /^[A-Za-z0-9_.-]+$/,
-    description: 'unique id of this worker',
+  ...nodeSettings({
+    role: 'worker',
+    grpcPort: 7300,
+    adminPort: 7301,
+    grpcServes: 'dispatch, cancel',
+    reachedBy: 'managers',
+    peers: 'the managers',
   }),
   datacenter: s.string({
     env: 'HYPERSCALE_DATACENTER',
     default: 'local',
     description: 'datacenter this worker runs in',
-  }),
-  grpcHost: s.string({
-    env: 'HYPERSCALE_GRPC_HOST',
-    default: '127.0.0.1',
-    description: 'address the gRPC server binds',
-  }),
-  grpcPort: s.port({
-    env: 'HYPERSCALE_GRPC_PORT',
-    default: 7300,
-    allowZero: true,
-    description: 'gRPC port (dispatch, cancel)',
-  }),
-  advertiseAddress: s.hostPort({
-    env: 'HYPERSCALE_ADVERTISE_ADDRESS',
-    optional: true,
-    description: 'host:port managers use to reach this worker (default: grpc host and bound port)',
-  }),
-  adminHost: s.string({ env: 'HYPERSCALE_ADMIN_HOST', default: '127.0.0.1', description: 'admin HTTP bind address' }),
-  adminPort: s.port({
-    env: 'HYPERSCALE_ADMIN_PORT',
-    default: 7301,
-    allowZero: true,
-    description: 'admin HTTP port (/healthz, /readyz, /metrics)',
   }),
   managers: s.list({
     env: 'HYPERSCALE_MANAGERS',
@@ -78,13 +58,6 @@ export const workerSettings = defineSettings({
     max: 600_000,
     description: 'on SIGTERM, how long running shares may finish before they are handed back',
   }),
-  clusterId: s.string({ env: 'HYPERSCALE_CLUSTER_ID', default: 'hyperscale', description: 'must match the managers' }),
-  environmentId: s.string({
-    env: 'HYPERSCALE_ENVIRONMENT_ID',
-    default: 'default',
-    description: 'must match the managers',
-  }),
-  logLevel: s.enum({ env: 'HYPERSCALE_LOG_LEVEL', values: LOG_LEVELS, default: 'info', description: 'pino log level' }),
   ...datacenterPoolSettings(7302),
   ...swimCommonSettings(),
 });
