@@ -5,28 +5,21 @@
 import { HyperscaleClient, LocalCluster, runJob, startTargetServer, type Topology } from '@hyperscale/client';
 import { parseJobSpec } from '@hyperscale/loadgen';
 import { JobStatus } from '@hyperscale/protocol';
-import { freePorts } from '../tests/helpers/free-ports.js';
+import { localTopology } from '../tests/helpers/topology.js';
 
 const TRIALS = Number(process.env['TRIALS'] ?? 7);
 
-async function topology(): Promise<Topology> {
-  const p = await freePorts(14);
-  return {
-    host: '127.0.0.1',
-    targetPort: undefined,
-    env: { HYPERSCALE_LOG_LEVEL: process.env['HYPERSCALE_LOG_LEVEL'] ?? 'warn' },
-    gates: [{ id: 'gate-1', grpcPort: p[0]!, adminPort: p[1]! }],
-    datacenters: ['eu-west', 'us-east'].map((name, d) => ({
-      name,
-      managers: [{ id: `${name}-m1`, grpcPort: p[2 + d * 6]!, adminPort: p[3 + d * 6]! }],
-      workers: [0, 1].map((w) => ({
-        id: `${name}-w${w + 1}`,
-        grpcPort: p[4 + d * 6 + w * 2]!,
-        adminPort: p[5 + d * 6 + w * 2]!,
-        cores: 1,
-      })),
-    })),
-  };
+function topology(): Promise<Topology> {
+  return localTopology(
+    {
+      gates: 1,
+      datacenters: [
+        { name: 'eu-west', managers: 1, workers: 2 },
+        { name: 'us-east', managers: 1, workers: 2 },
+      ],
+    },
+    { HYPERSCALE_LOG_LEVEL: process.env['HYPERSCALE_LOG_LEVEL'] ?? 'warn' },
+  );
 }
 
 function percentile(values: number[], q: number): number {
