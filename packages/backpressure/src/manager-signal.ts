@@ -2,7 +2,7 @@
 // The stats buffer only sees progress it has already absorbed; when the event loop itself is
 // saturated (by progress or by anything else) the overload detector sees it first, and asking
 // producers to slow down is far cheaper than shedding their requests one by one afterwards.
-// Measured in bench/backpressure.ts: without the overload term the stats level never rose above
+// Measured in bench/backpressure-sim.ts: without the overload term the stats level never rose above
 // NONE while the loop was saturated (the manager absorbed < 0.70 of HOT per tick), and the load
 // was held only by shedding, at a control-p99 ratio of ~25; with it, ~2.
 import {

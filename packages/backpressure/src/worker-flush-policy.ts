@@ -10,7 +10,7 @@
 // Recovery is stepped and jittered: when the signalled level falls, the worker comes down one
 // level at a time (REJECT → BATCH → THROTTLE → NONE), staying at each for `recoveryStepMs` × a
 // random factor in [0.5, 1.5) drawn per worker per step. Without it every worker of a storm returns
-// to full rate on the same ack and the manager is flooded again at once (bench/backpressure.ts:
+// to full rate on the same ack and the manager is flooded again at once (bench/backpressure-sim.ts:
 // control p99 ~25× idle). A rise is still followed at once.
 // Final results and cancellation acknowledgements bypass the buffer: `offer` answers `send-now`
 // for them at every level. That guarantee is structural — they are never stored here, so no
