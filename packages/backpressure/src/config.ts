@@ -46,6 +46,8 @@ export const BACKPRESSURE_DEFAULTS = {
     maxBufferedWorkflows: 1000,
     /** Mean dwell per level on the way down, jittered ×[0.5, 1.5) (ours, README: spreads the return of a storm's workers over ~1.5 s). */
     recoveryStepMs: 500,
+    /** Per-cycle spread of the extra delay under pressure, ×[0.5, 1.5) (ours, README: workers told the same level must not flush in step). */
+    pressureJitter: 0.5,
   },
   inFlight: {
     /** Per-priority caps; CRITICAL is unlimited but counted (facts §6 row 32). */

@@ -7,6 +7,11 @@
 //   THROTTLE  flush every base + max(d, 500) ms
 //   BATCH     base + max(2d, 1000) ms, only every 4th cycle, one message per job
 //   REJECT    base + max(4d, 2000) ms, buffered progress discarded
+// Under pressure the extra delay is jittered per cycle: each cycle's interval is base + extra × a
+// factor drawn from [1 − pressureJitter, 1 + pressureJitter) (mean: the facts' formula). Without
+// it, workers that receive the same signal keep the same period and, once aligned (a storm's onset,
+// a shared ack), flush in the same instant every cycle: a burst of every worker's reports at once
+// in front of the manager's control work.
 // Recovery is stepped and jittered: when the signalled level falls, the worker comes down one
 // level at a time (REJECT → BATCH → THROTTLE → NONE), staying at each for `recoveryStepMs` × a
 // random factor in [0.5, 1.5) drawn per worker per step. Without it every worker of a storm returns
@@ -66,6 +71,8 @@ export interface WorkerFlushConfig {
   maxBufferedWorkflows: number;
   /** Mean time spent at each level on the way down, jittered ×[0.5, 1.5) per step; 0 = follow the signal down at once. */
   recoveryStepMs: number;
+  /** Under pressure, each cycle's extra delay is × a factor from [1 − j, 1 + j); 0 = the exact formula. */
+  pressureJitter: number;
 }
 
 export interface FlushCounters {
@@ -100,6 +107,8 @@ export class WorkerFlushPolicy<T> {
   private readonly buffer = new Map<string, Buffered<T>>();
   private lastCycleAtMs: number;
   private cycle = 0;
+  /** This cycle's jitter factor on the extra delay under pressure (drawn when the cycle starts). */
+  private cycleJitter: number;
   /** The level this worker keeps while stepping down, and when its next step down is due. */
   private held = BackpressureLevel.NONE;
   private nextStepAtMs = 0;
@@ -123,7 +132,11 @@ export class WorkerFlushPolicy<T> {
       throw new RangeError('batchEveryNthCycle must be an integer >= 1');
     }
     if (!(this.config.recoveryStepMs >= 0)) throw new RangeError('recoveryStepMs must be >= 0');
+    if (!(this.config.pressureJitter >= 0 && this.config.pressureJitter < 1)) {
+      throw new RangeError('pressureJitter must be in [0, 1)');
+    }
     this.lastCycleAtMs = clock.now();
+    this.cycleJitter = this.jitterFactor();
   }
 
   /** Records the signal a manager sent (in a progress ack or its heartbeat). */
@@ -158,19 +171,24 @@ export class WorkerFlushPolicy<T> {
     return this.strongest().level;
   }
 
-  /** Time between flush cycles at the current level. */
+  /** Time between flush cycles at the current level (this cycle's jitter included). */
   flushIntervalMs(): number {
+    return this.config.baseIntervalMs + this.extraDelayMs() * this.cycleJitter;
+  }
+
+  /** The extra delay the current level adds to the base period, before jitter. */
+  private extraDelayMs(): number {
     const { level, delayMs } = this.effective();
     const c = this.config;
     switch (level) {
       case BackpressureLevel.NONE:
-        return c.baseIntervalMs;
+        return 0;
       case BackpressureLevel.THROTTLE:
-        return c.baseIntervalMs + Math.max(delayMs, c.throttleFloorMs);
+        return Math.max(delayMs, c.throttleFloorMs);
       case BackpressureLevel.BATCH:
-        return c.baseIntervalMs + Math.max(2 * delayMs, c.batchFloorMs);
+        return Math.max(2 * delayMs, c.batchFloorMs);
       case BackpressureLevel.REJECT:
-        return c.baseIntervalMs + Math.max(4 * delayMs, c.rejectFloorMs);
+        return Math.max(4 * delayMs, c.rejectFloorMs);
     }
   }
 
@@ -215,6 +233,7 @@ export class WorkerFlushPolicy<T> {
     }
     this.lastCycleAtMs = now;
     this.cycle++;
+    this.cycleJitter = this.jitterFactor();
     const decision = (mode: FlushMode, messages: ProgressMessage<T>[], dropped: number): FlushDecision<T> => ({
       level,
       mode,
@@ -275,6 +294,11 @@ export class WorkerFlushPolicy<T> {
       this.nextStepAtMs += this.stepMs();
     }
     return this.held > signalled.level ? { level: this.held, delayMs: signalled.delayMs } : signalled;
+  }
+
+  private jitterFactor(): number {
+    const j = this.config.pressureJitter;
+    return j === 0 ? 1 : 1 - j + 2 * j * this.random.next();
   }
 
   private stepMs(): number {

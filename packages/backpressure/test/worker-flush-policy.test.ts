@@ -17,9 +17,12 @@ const progress = (jobId: string, workflowId: string, n: number): WorkerUpdate<st
   payload: `${jobId}/${workflowId}#${n}`,
 });
 
+/** Always the middle of [0, 1): every jitter factor is exactly 1, so intervals follow the formula. */
+const MEAN_DRAW = { next: () => 0.5 };
+
 function setup(config: Partial<WorkerFlushConfig> = {}) {
   const clock = new VirtualClock();
-  const policy = new WorkerFlushPolicy<string>(clock, config);
+  const policy = new WorkerFlushPolicy<string>(clock, config, MEAN_DRAW);
   /** Advances to the next due flush and polls. */
   const flushNext = (): FlushDecision<string> => {
     clock.set(Math.max(clock.now(), policy.nextFlushAtMs()));
@@ -78,6 +81,66 @@ describe('WorkerFlushPolicy', () => {
     expect(policy.flushIntervalMs()).toBe(1050);
     policy.onSignal('m1', signal(BackpressureLevel.REJECT, 1000));
     expect(policy.flushIntervalMs()).toBe(4050);
+  });
+
+  it('under pressure each cycle draws its own interval: base + extra × [0.5, 1.5), the mean near the formula', () => {
+    const clock = new VirtualClock();
+    const policy = new WorkerFlushPolicy<string>(clock, {}, seededRandom(3));
+    const intervals: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE)); // every ack repeats it
+      const interval = policy.flushIntervalMs();
+      expect(policy.poll().mode).toBe('not-due'); // the interval holds within a cycle
+      expect(policy.flushIntervalMs()).toBe(interval);
+      clock.set(policy.nextFlushAtMs());
+      expect(policy.poll().mode).toBe('delayed');
+      intervals.push(interval);
+    }
+    for (const interval of intervals) {
+      expect(interval).toBeGreaterThanOrEqual(50 + 250);
+      expect(interval).toBeLessThan(50 + 750);
+    }
+    expect(new Set(intervals).size).toBeGreaterThan(150);
+    const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
+    expect(Math.abs(mean - 550)).toBeLessThan(50);
+  });
+
+  it('workers told the same level at the same instant stop flushing in step', () => {
+    const flushTimes = (seed: number): number[] => {
+      const clock = new VirtualClock();
+      const policy = new WorkerFlushPolicy<string>(clock, {}, seededRandom(seed));
+      policy.onSignal('m1', signalForLevel(BackpressureLevel.THROTTLE));
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        clock.set(policy.nextFlushAtMs());
+        policy.poll();
+        times.push(clock.now());
+      }
+      return times;
+    };
+    const fifthFlush = Array.from({ length: 50 }, (_, i) => flushTimes(i + 1)[4]!);
+    expect(new Set(fifthFlush).size).toBe(50);
+    expect(Math.max(...fifthFlush) - Math.min(...fifthFlush)).toBeGreaterThan(500);
+    expect(flushTimes(9)).toEqual(flushTimes(9));
+  });
+
+  it('NONE is never jittered, and pressureJitter 0 restores the exact formula', () => {
+    const clock = new VirtualClock();
+    const jittered = new WorkerFlushPolicy<string>(clock, {}, seededRandom(5));
+    const exact = new WorkerFlushPolicy<string>(clock, { pressureJitter: 0 }, seededRandom(5));
+    for (let i = 0; i < 20; i++) {
+      expect(jittered.flushIntervalMs()).toBe(50);
+      clock.set(jittered.nextFlushAtMs());
+      jittered.poll();
+    }
+    for (let i = 0; i < 20; i++) {
+      exact.onSignal('m1', signalForLevel(BackpressureLevel.BATCH));
+      expect(exact.flushIntervalMs()).toBe(1050);
+      clock.set(exact.nextFlushAtMs());
+      exact.poll();
+    }
+    expect(() => new WorkerFlushPolicy(clock, { pressureJitter: 1 })).toThrow(RangeError);
+    expect(() => new WorkerFlushPolicy(clock, { pressureJitter: -0.1 })).toThrow(RangeError);
   });
 
   it('BATCH: holds three cycles, then sends one message per job with all its workflows', () => {
@@ -235,7 +298,7 @@ describe('WorkerFlushPolicy', () => {
 
   it('bounds the buffer by workflows, dropping the oldest', () => {
     const clock = new VirtualClock();
-    const policy = new WorkerFlushPolicy<string>(clock, { maxBufferedWorkflows: 3 });
+    const policy = new WorkerFlushPolicy<string>(clock, { maxBufferedWorkflows: 3 }, MEAN_DRAW);
     for (let i = 0; i < 5; i++) policy.offer(progress('j', `w${i}`, 0));
     expect(policy.bufferedCount).toBe(3);
     expect(policy.counters.dropped).toBe(2);

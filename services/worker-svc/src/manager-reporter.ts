@@ -23,13 +23,12 @@
 // that manager saying REJECT, for at least its retry-after; a refused heartbeat is not a failure
 // of the manager (it answered), so it does not throw.
 
-import { status as grpcStatus } from '@grpc/grpc-js';
-import { BackpressureLevel, type BackpressureSignal, signalForLevel, signalFromProto } from '@hyperscale/backpressure';
+import { type BackpressureSignal, signalFromProto } from '@hyperscale/backpressure';
+import { signalOfRefusal } from '@hyperscale/backpressure/shell';
 import type { StatsSnapshot } from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
-  grpcErrorInfo,
   ManagerService,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -79,14 +78,6 @@ export interface ManagerReporterOptions {
   extensionAskWindowMs?: number;
   /** Told of every backpressure signal a manager sends (keyed by the manager's address). */
   onSignal?: (manager: string, signal: BackpressureSignal) => void;
-}
-
-/** The signal a RESOURCE_EXHAUSTED answer stands for: REJECT, for at least the server's retry-after. */
-export function signalOfRefusal(error: unknown): BackpressureSignal | undefined {
-  const info = grpcErrorInfo(error);
-  if (info?.code !== grpcStatus.RESOURCE_EXHAUSTED) return undefined;
-  const reject = signalForLevel(BackpressureLevel.REJECT);
-  return { ...reject, suggestedDelayMs: Math.max(reject.suggestedDelayMs, info.retryAfterMs ?? 0) };
 }
 
 /** Default ask window: 12 progress reports at the default 250 ms, well under the first 15 s grant. */

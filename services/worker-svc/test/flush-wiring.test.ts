@@ -3,12 +3,13 @@
 // RESOURCE_EXHAUSTED answer counts as REJECT, and final results leave at once at every level.
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { BackpressureLevel, signalForLevel, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { signalOfRefusal } from '@hyperscale/backpressure/shell';
 import { VirtualClock } from '@hyperscale/deterministic';
 import { emptyStats, parseJobSpec, type StatsSnapshot } from '@hyperscale/loadgen';
 import { resourceExhausted } from '@hyperscale/protocol';
 import { createLogger } from '@hyperscale/runtime';
 import { describe, expect, it } from 'vitest';
-import { type FinalResult, type ProgressReport, signalOfRefusal } from '../src/manager-reporter.js';
+import type { FinalResult, ProgressReport } from '../src/manager-reporter.js';
 import type { ShareOutcome } from '../src/share-run.js';
 import { type ShareRunner, WorkflowExecutor } from '../src/workflow-executor.js';
 
@@ -43,7 +44,8 @@ function setup() {
   };
   const sent: ProgressReport[] = [];
   const results: FinalResult[] = [];
-  const policy = new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 });
+  // The middle draw: every jitter factor is 1, so the cadence is the formula's (jitter is the policy's test).
+  const policy = new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 }, { next: () => 0.5 });
   const executor = new WorkflowExecutor({
     workerId: 'w1',
     totalCores: 4,

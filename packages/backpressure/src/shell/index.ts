@@ -5,4 +5,5 @@
 export { type AdmissionOptions, admissionInterceptor, IN_FLIGHT_RETRY_AFTER_MS } from './admission-interceptor.js';
 export { type MetricReaders, type MetricReading, registerBackpressureMetrics } from './backpressure-metrics.js';
 export { backpressureSwitchSetting, overloadSamplingSettings } from './backpressure-settings.js';
+export { signalOfRefusal } from './refusal-signal.js';
 export { ResourceSampler } from './resource-sampler.js';
