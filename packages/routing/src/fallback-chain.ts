@@ -14,16 +14,19 @@ export interface FallbackChain {
  * @param primaryId the datacenter hysteresis settled on; must be in the best bucket of `ranked`
  * @param count how many primaries the job wants (≥ 1); more than the primary bucket holds fills
  *   from the next buckets in order
+ * @param running the job runs at `primaryId` (a review): it stays first whatever its bucket, since
+ *   load alone never moves a running job; the rest keep bucket order
  */
 export function buildFallbackChain(
   ranked: readonly CandidateReport[],
   primaryId: string,
   count: number,
+  running = false,
 ): FallbackChain {
   const chain: string[] = [];
   const head = ranked[0];
   const held = ranked.find((c) => c.datacenterId === primaryId);
-  if (held !== undefined && head !== undefined && bucketRank(held.bucket) === bucketRank(head.bucket)) {
+  if (held !== undefined && head !== undefined && (running || bucketRank(held.bucket) === bucketRank(head.bucket))) {
     chain.push(primaryId);
     for (const c of ranked) if (c.datacenterId !== primaryId) chain.push(c.datacenterId);
   } else {

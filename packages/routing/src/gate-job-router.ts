@@ -31,6 +31,11 @@ export interface RouteJobOptions {
   readonly preferred?: Iterable<string>;
   /** How many primaries the job wants (JobSubmission.datacenter_count); default from config. */
   readonly datacenterCount?: number;
+  /**
+   * The job already runs at its primary and this is a review: only exclusion or a failed dispatch
+   * moves it (forced_excluded / forced_dispatch_failed); otherwise the reason is `kept_running`.
+   */
+  readonly running?: boolean;
 }
 
 export interface DatacenterView extends CandidateReport {
@@ -207,7 +212,15 @@ export class GateJobRouter {
       else current = { status: 'eligible', key: keyOf(cur), cooling: cur.cooldownMultiplier !== 1 };
     }
     const verdict = evaluateSwitch(
-      { state, bestId: best.datacenterId, bestKey: keyOf(best), current, mode, nowMs: now },
+      {
+        state,
+        bestId: best.datacenterId,
+        bestKey: keyOf(best),
+        current,
+        mode,
+        nowMs: now,
+        running: options.running === true,
+      },
       this.config,
     );
     if (verdict.switched || verdict.reason === 'initial') {
@@ -217,7 +230,12 @@ export class GateJobRouter {
     if (verdict.holdDownBlocked) this.metrics.holdDownBlocked();
 
     const count = options.datacenterCount ?? this.config.defaultDatacenterCount;
-    const chain = buildFallbackChain(eligible, verdict.primary, Number.isFinite(count) && count >= 1 ? count : 1);
+    const chain = buildFallbackChain(
+      eligible,
+      verdict.primary,
+      Number.isFinite(count) && count >= 1 ? count : 1,
+      options.running === true,
+    );
     const ordered: CandidateReport[] = [];
     const byId = new Map<string, CandidateReport>();
     for (const r of eligible) byId.set(r.datacenterId, r);
@@ -229,7 +247,7 @@ export class GateJobRouter {
     for (const id of chain.fallbacks) ordered.push(byId.get(id)!);
     for (const r of excluded) ordered.push(r);
 
-    const primaryBucket = best.bucket;
+    const primaryBucket = byId.get(chain.primaries[0]!)?.bucket ?? best.bucket;
     this.metrics.decision(primaryBucket, verdict.reason);
     return {
       jobId,

@@ -5,6 +5,10 @@
 //                        score at selection for degradeConfirmMs
 //   voluntary:           only after holdDownMs, and only if best < improvementRatio × current
 // Scores are compared as they are now (the current primary's fresh score), not as they were.
+// A job already running at its primary is only moved by what stops it running there (exclusion, a
+// failed dispatch): a busier bucket, a degraded score or a better datacenter elsewhere are reasons
+// to place the next job differently, not to restart a running load test's ramp-up in another
+// datacenter (Nomad likewise reschedules allocations on node failure, never for load).
 import type { RoutingConfig } from './config.js';
 import type { JobRoutingState, ScoreMode } from './job-routing-state.js';
 import type { RoutingReason } from './routing-decision.js';
@@ -22,6 +26,8 @@ export interface HysteresisInput {
     | undefined;
   readonly mode: ScoreMode;
   readonly nowMs: number;
+  /** The job is running at its primary (a review, not a placement). */
+  readonly running?: boolean;
 }
 
 export interface HysteresisVerdict {
@@ -53,7 +59,8 @@ export function evaluateSwitch(input: HysteresisInput, config: RoutingConfig): H
 
   if (state.primary === null) return { ...switchTo('initial'), switched: false };
   if (current === undefined || current.status === 'excluded') return switchTo('forced_excluded');
-  if (current.status === 'bucket_drop') return switchTo('forced_bucket_drop');
+  if (current.status === 'bucket_drop' && input.running !== true) return switchTo('forced_bucket_drop');
+  if (current.status === 'bucket_drop') return stay('kept_running', null);
 
   // A mode change (bootstrap ↔ scored) makes the old baseline meaningless: re-base on today's key.
   if (state.baselineMode !== input.mode || !(state.baselineKey > 0)) {
@@ -69,6 +76,10 @@ export function evaluateSwitch(input: HysteresisInput, config: RoutingConfig): H
 
   const ratio = current.key > 0 ? bestKey / current.key : 1;
   if (current.cooling && bestKey < current.key) return switchTo('forced_dispatch_failed', ratio);
+  if (input.running === true) {
+    state.degradedSinceMs = null;
+    return stay('kept_running', ratio);
+  }
 
   if (input.mode === 'scored' && current.key >= config.degradeRatio * state.baselineKey) {
     state.degradedSinceMs ??= nowMs;

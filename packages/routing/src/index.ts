@@ -27,6 +27,13 @@ export { MaturityLatch, type MaturityLatchOptions } from './maturity-latch.js';
 export { type MemberDistanceOptions, memberDistanceEstimator } from './member-distance.js';
 export { ROUTING_METRIC_NAMES, RoutingMetrics, type RoutingMetricsSnapshot } from './metrics.js';
 export {
+  blendObserved,
+  DEFAULT_OBSERVED_LATENCY_CONFIG,
+  ObservedLatency,
+  type ObservedLatencyConfig,
+  type ObservedLatencyEstimate,
+} from './observed-latency.js';
+export {
   type CandidateReport,
   type CandidateRole,
   type RoutingDecision,

@@ -2,8 +2,10 @@
 // view, raw coordinates): a datacenter's distance is the median of its managers' RTT upper
 // bounds and its quality the median of their qualities (Consul's GetDatacentersByDistance rule,
 // anchors §2.5: robust to one manager with a bad coordinate). Members without an estimate are
-// left out; a datacenter with none has missing coordinates, never an exclusion.
+// left out; a datacenter with none has missing coordinates, never an exclusion. RTTs the gate
+// measured itself, when given, are blended in (AD-45, observed-latency.ts).
 import type { DistanceEstimate, DistanceEstimator } from './distance.js';
+import { blendObserved, type ObservedLatencyEstimate } from './observed-latency.js';
 
 export interface MemberDistanceOptions<M> {
   /** The members (ids, coordinates, …) of a datacenter's managers. */
@@ -14,6 +16,10 @@ export interface MemberDistanceOptions<M> {
   readonly manager?: (managerId: string) => DistanceEstimate | undefined;
   /** False while the local coordinate is immature (bootstrap mode). */
   readonly localIsMature: () => boolean;
+  /** What the gate measured itself towards the datacenter (AD-45), blended into its estimate. */
+  readonly observed?: (datacenterId: string) => ObservedLatencyEstimate | undefined;
+  /** RTT standing in for a datacenter with observations but no coordinate. facts §7.3: 100 ms. */
+  readonly missingRttMs?: number;
 }
 
 function median(values: number[]): number {
@@ -33,7 +39,8 @@ export function memberDistanceEstimator<M>(options: MemberDistanceOptions<M>): D
         rtts.push(e.rttUcbMs);
         qualities.push(e.quality);
       }
-      return rtts.length === 0 ? undefined : { rttUcbMs: median(rtts), quality: median(qualities) };
+      const coordinate = rtts.length === 0 ? undefined : { rttUcbMs: median(rtts), quality: median(qualities) };
+      return blendObserved(coordinate, options.observed?.(datacenterId), options.missingRttMs ?? 100);
     },
     localIsMature: () => options.localIsMature(),
   };

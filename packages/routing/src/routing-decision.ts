@@ -14,6 +14,7 @@ export type RoutingReason =
   | 'forced_bucket_drop' // switched: the current primary fell out of the primary bucket
   | 'forced_dispatch_failed' // switched: a dispatch to the current primary failed (it is cooling)
   | 'forced_degraded' // switched: the current primary's score stayed degraded for the confirm time
+  | 'kept_running' // the job runs at its primary, which can still run it: load alone never moves it
   | 'no_eligible_datacenter'; // nothing can take the job; it fails with `failure`
 
 export const SWITCH_REASONS: ReadonlySet<RoutingReason> = new Set<RoutingReason>([

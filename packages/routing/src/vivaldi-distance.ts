@@ -4,10 +4,11 @@
 // quality is the median of their coordinate qualities. Coordinates must all come from one pool (the
 // global pool): they are only comparable inside it.
 import type { Clock } from '@hyperscale/deterministic';
-import { type Coordinate, coordinateQuality, rttUcbMs } from '@hyperscale/vivaldi';
-import { coordinateIsMature } from './bootstrap.js';
+import { type Coordinate, coordinateQuality, errorMsOf, rttUcbMs } from '@hyperscale/vivaldi';
 import type { DistanceEstimate, DistanceEstimator } from './distance.js';
+import { MaturityLatch } from './maturity-latch.js';
 import { memberDistanceEstimator } from './member-distance.js';
+import type { ObservedLatencyEstimate } from './observed-latency.js';
 
 export interface VivaldiDistanceOptions {
   readonly clock: Clock;
@@ -19,13 +20,17 @@ export interface VivaldiDistanceOptions {
   readonly managerCoordinate?: (managerId: string) => Coordinate | undefined;
   /** facts §7.2 MIN_SAMPLES_FOR_ROUTING. */
   readonly minSamplesForRouting?: number;
-  /** facts §7.2 "converged: error ≤ 0.5". */
-  readonly maxErrorForRouting?: number;
+  /** facts §7.2 "converged: error ≤ 0.5 s" as the coordinate's absolute error, ms; leaving needs twice that (MaturityLatch). */
+  readonly maxErrorMsForRouting?: number;
+  /** Direct RTT observations per datacenter (AD-45), blended into the estimate. */
+  readonly observed?: (datacenterId: string) => ObservedLatencyEstimate | undefined;
 }
 
 export function vivaldiDistanceEstimator(options: VivaldiDistanceOptions): DistanceEstimator {
-  const minSamples = options.minSamplesForRouting ?? 10;
-  const maxError = options.maxErrorForRouting ?? 0.5;
+  const maturity = new MaturityLatch({
+    minSamples: options.minSamplesForRouting ?? 10,
+    enterMaxErrorMs: options.maxErrorMsForRouting ?? 500,
+  });
   const estimate = (remote: Coordinate | undefined): DistanceEstimate | undefined => {
     const local = options.localCoordinate();
     if (local === undefined || remote === undefined) return undefined;
@@ -38,7 +43,8 @@ export function vivaldiDistanceEstimator(options: VivaldiDistanceOptions): Dista
     ...(managerCoordinate ? { manager: (managerId: string) => estimate(managerCoordinate(managerId)) } : {}),
     localIsMature: () => {
       const local = options.localCoordinate();
-      return local !== undefined && coordinateIsMature(local.sampleCount, local.error, minSamples, maxError);
+      return local !== undefined && maturity.update(local.sampleCount, errorMsOf(local));
     },
+    ...(options.observed ? { observed: options.observed } : {}),
   });
 }

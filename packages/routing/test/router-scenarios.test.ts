@@ -242,6 +242,50 @@ describe('hysteresis', () => {
   });
 });
 
+describe('reviewing a running job', () => {
+  it('load alone never moves a running job: bucket drop, degradation and a better DC keep it', () => {
+    const { router, world, clock, distance } = setup([dc('a'), dc('b')], { a: 20, b: 24 });
+    expect(router.routeJob('j').primaryDatacenters).toEqual(['a']);
+    clock.advance(60_000);
+    world.update('a', { health: 'busy', availableCores: 10, queueDepth: 30 });
+    distance.set('b', 5);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(15_000);
+      const review = router.routeJob('j', { running: true });
+      expect(review.switched).toBe(false);
+      expect(review.reason).toBe('kept_running');
+      expect(review.primaryDatacenters).toEqual(['a']);
+    }
+    // the same state moves a job that is being placed
+    expect(router.routeJob('j').reason).toBe('forced_bucket_drop');
+  });
+
+  it('a running job moves at once when its datacenter is excluded (failover)', () => {
+    const { router, world, clock } = setup();
+    router.routeJob('j');
+    clock.advance(1_000);
+    world.update('near', { health: 'unhealthy' });
+    const d = router.routeJob('j', { running: true });
+    expect(d.switched).toBe(true);
+    expect(d.reason).toBe('forced_excluded');
+    expect(d.primaryDatacenters).toEqual(['mid']);
+    // and stays on its new primary when the old one recovers
+    clock.advance(60_000);
+    world.update('near', { health: 'healthy' });
+    expect(router.routeJob('j', { running: true }).primaryDatacenters).toEqual(['mid']);
+  });
+
+  it('a running job moves off a datacenter whose dispatch failed', () => {
+    const { router, clock } = setup([dc('a'), dc('b')], { a: 20, b: 30 });
+    router.routeJob('j');
+    router.recordDispatchFailure('j', 'a');
+    clock.advance(1_000);
+    const d = router.routeJob('j', { running: true });
+    expect(d.reason).toBe('forced_dispatch_failed');
+    expect(d.primaryDatacenters).toEqual(['b']);
+  });
+});
+
 describe('cooldown after a failed dispatch', () => {
   it('penalises the failed DC ×2 for this job for 120 s and moves the job off it', () => {
     const { router, clock } = setup([dc('a'), dc('b')], { a: 20, b: 30 });

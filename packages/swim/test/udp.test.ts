@@ -181,3 +181,38 @@ describe('fuzzed datagrams against a live member', () => {
     expect(a.member('intruder')).toBeUndefined();
   }, 30_000);
 });
+
+describe('RTT samples for routing (onRttSample)', () => {
+  it('hands every direct-probe RTT to the callback, with the peer id, while Vivaldi still learns', async () => {
+    const samples: { peer: string; rttMs: number }[] = [];
+    const a = createSwimNode({
+      id: 'ra',
+      role: 'gate',
+      bindHost: '127.0.0.1',
+      bindPort: 0,
+      profile: 'local',
+      seed: 3,
+      onRttSample: (peer, rttMs) => samples.push({ peer, rttMs }),
+    });
+    await a.start();
+    const b = createSwimNode({
+      id: 'rb',
+      role: 'manager',
+      bindHost: '127.0.0.1',
+      bindPort: 0,
+      profile: 'local',
+      seeds: [a.addr],
+      seed: 4,
+    });
+    await b.start();
+    try {
+      const deadline = Date.now() + 15_000;
+      while (samples.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(samples.length).toBeGreaterThanOrEqual(3);
+      expect(samples.every((s) => s.peer === 'rb' && s.rttMs >= 0 && s.rttMs < 1_000)).toBe(true);
+      expect((a.localCoordinate() as { sampleCount: number }).sampleCount).toBeGreaterThanOrEqual(3);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   });
   // The global SWIM pool feeds the router's distances: until the gate's coordinate matures the
   // router ranks by bucket then capacity (bootstrap mode), then by RTT bound × load × quality.
-  const membership = new GateMembership(datacenters, logger.child({ component: 'membership' }));
+  const membership = new GateMembership(datacenters, logger.child({ component: 'membership' }), systemClock);
   const distance = membership.distanceEstimator();
   const router = new GateJobRouter({ clock: systemClock, distance, candidates: () => datacenters.inputs() });
   registerRoutingMetrics(registry, router, () => !distance.localIsMature());

@@ -3,11 +3,14 @@
 // after a stale report), and the Vivaldi coordinates riding on its probes give the router each
 // manager's RTT upper bound and its quality (AD-35, AD-36). Registration introduces managers as
 // UNCONFIRMED peers.
+
+import type { Clock } from '@hyperscale/deterministic';
 import {
   type DistanceEstimate,
   type DistanceEstimator,
   MaturityLatch,
   memberDistanceEstimator,
+  ObservedLatency,
 } from '@hyperscale/routing';
 import type { Logger } from '@hyperscale/runtime';
 import {
@@ -22,12 +25,12 @@ import type { DatacenterRegistry } from './datacenter-registry.js';
 
 export type GatePoolSettings = Parameters<typeof globalPoolPlacement>[0] & { nodeId: string; grpcHost: string };
 
-function isCoordinate(value: unknown): value is { sampleCount: number; error: number } {
+function isCoordinate(value: unknown): value is { sampleCount: number; errorMs: number } {
   return (
     typeof value === 'object' &&
     value !== null &&
     typeof (value as { sampleCount?: unknown }).sampleCount === 'number' &&
-    typeof (value as { error?: unknown }).error === 'number'
+    typeof (value as { errorMs?: unknown }).errorMs === 'number'
   );
 }
 
@@ -35,10 +38,13 @@ export class GateMembership {
   private node: SwimNode | undefined;
   /** Distance routing starts at the converged bar and stops only on a clear loss of confidence. */
   private readonly maturity = new MaturityLatch();
+  /** RTTs this gate measured to each datacenter's managers on SWIM probes (AD-45). */
+  private readonly observed = new ObservedLatency();
 
   constructor(
     private readonly registry: DatacenterRegistry,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async join(settings: GatePoolSettings, grpcAddress: string): Promise<void> {
@@ -51,6 +57,10 @@ export class GateMembership {
       label: 'global',
       meta: { grpc: grpcAddress },
       logger: this.logger,
+      onRttSample: (peerId, rttMs) => {
+        const datacenter = this.registry.get(peerId)?.datacenter;
+        if (datacenter !== undefined) this.observed.record(datacenter, rttMs, this.clock.now());
+      },
       onEvent: (event, member) => {
         if (member.role !== 'manager') return;
         if (DEPARTURE_EVENTS.has(event)) this.registry.managerGone(member.id);
@@ -68,7 +78,10 @@ export class GateMembership {
     if (swimAddress) this.node?.addUnconfirmed({ id: managerId, addr: swimAddress, role: 'manager' });
   }
 
-  /** Distances for the router: per-manager RTT bound and quality, median per datacenter. */
+  /**
+   * Distances for the router: per-manager RTT bound and quality, median per datacenter, blended
+   * with the RTTs this gate measured itself (AD-45).
+   */
   distanceEstimator(): DistanceEstimator {
     const estimate = (managerId: string): DistanceEstimate | undefined => {
       const quality = this.node?.coordinateQuality(managerId);
@@ -83,8 +96,9 @@ export class GateMembership {
       manager: estimate,
       localIsMature: () => {
         const local = this.node?.localCoordinate();
-        return isCoordinate(local) && this.maturity.update(local.sampleCount, local.error);
+        return isCoordinate(local) && this.maturity.update(local.sampleCount, local.errorMs);
       },
+      observed: (datacenter) => this.observed.estimate(datacenter, this.clock.now()),
     });
   }
 

@@ -37,6 +37,8 @@ export interface PoolNodeOptions {
   /** Every membership change is logged here (deaths and suspicions as warnings). */
   logger: Logger;
   onEvent?: (event: MemberEventName, member: MemberView) => void;
+  /** Every RTT measured on a direct probe (see SwimNodeOptions.onRttSample). */
+  onRttSample?: (peerId: string, rttMs: number) => void;
 }
 
 /** The settings fragments of pool-settings.ts, as the options of one pool. */
@@ -100,6 +102,7 @@ export async function startPoolNode(options: PoolNodeOptions): Promise<SwimNode>
     label: options.label,
     meta: options.meta,
     ...(options.injectDelayMs && options.injectDelayMs > 0 ? { faults: { delayMs: options.injectDelayMs } } : {}),
+    ...(options.onRttSample ? { onRttSample: options.onRttSample } : {}),
   });
   for (const event of MEMBER_EVENTS) {
     node.on(event, (member) => {

@@ -40,6 +40,8 @@ export interface SwimNodeOptions {
   faults?: FaultOptions;
   /** How long start() waits for the first join round before resolving anyway. */
   joinWaitMs?: number;
+  /** Every RTT measured on a direct probe (the sample Vivaldi learns from), e.g. for routing (AD-45). */
+  onRttSample?: (peerId: string, rttMs: number) => void;
 }
 
 export interface SwimNode extends Membership {
@@ -64,6 +66,27 @@ export interface SwimNode extends Membership {
   addUnconfirmed(peer: { id: string; addr: string; role: Role; meta?: MemberMeta }): void;
 }
 
+/** The coordinate system, also handing every direct RTT sample to `onRttSample`. */
+function reportingRtts(
+  coordinates: CoordinateSystem,
+  onRttSample: (peerId: string, rttMs: number) => void,
+): CoordinateSystem {
+  return {
+    localBytes: () => coordinates.localBytes(),
+    observe(peerId, peerBytes, rttMs, nowMs) {
+      coordinates.observe(peerId, peerBytes, rttMs, nowMs);
+      onRttSample(peerId, rttMs);
+    },
+    remember: (peerId, peerBytes, nowMs) => coordinates.remember(peerId, peerBytes, nowMs),
+    rttUcbMs: (peerId) => coordinates.rttUcbMs(peerId),
+    quality: (peerId, nowMs) => coordinates.quality(peerId, nowMs),
+    estimateRttMs: (fromId, toId) => coordinates.estimateRttMs(fromId, toId),
+    forget: (peerId) => coordinates.forget(peerId),
+    localCoordinate: () => coordinates.localCoordinate(),
+    localError: () => coordinates.localError(),
+  };
+}
+
 export function createSwimNode(options: SwimNodeOptions): SwimNode {
   const profile = resolveProfile(options.profile);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -86,12 +109,14 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
   let started = false;
 
   const build = (): SwimMembership => {
-    const coordinates =
+    const chosen =
       options.coordinates === 'none'
         ? undefined
         : options.coordinates === undefined || options.coordinates === 'vivaldi'
           ? new VivaldiCoordinates({ selfId: options.id, clock: systemTimers, random })
           : options.coordinates;
+    const coordinates =
+      chosen !== undefined && options.onRttSample !== undefined ? reportingRtts(chosen, options.onRttSample) : chosen;
     return new SwimMembership({
       id: options.id,
       role: options.role,
