@@ -26,5 +26,28 @@ export const managerBackpressureSettings = {
     max: 10_000,
     description: 'period of the stats aggregation step that drains the buffer (facts §1.5: 50 ms windows)',
   }),
+  saturationThreshold: s.number({
+    env: 'HYPERSCALE_SATURATION_THRESHOLD',
+    default: 0.9,
+    min: 0.1,
+    max: 2,
+    description:
+      'event-loop utilisation over the saturation window above which NORMAL/LOW are shed at once and BATCH is signalled (ours; above 1 turns the check off)',
+  }),
+  saturationWindow: s.durationMs({
+    env: 'HYPERSCALE_SATURATION_WINDOW',
+    default: '20ms',
+    min: 5,
+    max: 10_000,
+    description:
+      'window the event-loop utilisation of the saturation check is measured over (ours: short enough to refuse a storm onset within ~20 ms; pnpm bench backpressure)',
+  }),
+  saturationHold: s.durationMs({
+    env: 'HYPERSCALE_SATURATION_HOLD',
+    default: '500ms',
+    min: 0,
+    max: 60_000,
+    description: 'how long a saturated reading holds (ours: two overload sample periods, the detector relax time)',
+  }),
   ...overloadSamplingSettings(),
 };

@@ -41,6 +41,9 @@ async function main(): Promise<void> {
     enabled: settings.backpressure,
     statsBuffer: { hotCapacity: settings.statsBufferCapacity },
     latencyFloorMs: settings.overloadLatencyFloor,
+    saturationThreshold: settings.saturationThreshold,
+    saturationWindowMs: settings.saturationWindow,
+    saturationHoldMs: settings.saturationHold,
     onRefused: (_path, message) => {
       const workerId = (message as { workerId?: unknown } | undefined)?.workerId;
       if (typeof workerId === 'string' && workerId !== '') touchWorker(workerId);

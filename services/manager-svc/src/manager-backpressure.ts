@@ -19,6 +19,12 @@
 // `saturationThreshold` the shedder and the signal act as STRESSED for `saturationHoldMs`: NORMAL
 // and LOW are refused at once (RESOURCE_EXHAUSTED, which workers read as REJECT) and acks say
 // BATCH. CRITICAL and HIGH are never refused by it.
+// The window is 20 ms (it was 50): the check fires only once a whole window has elapsed, so at a
+// storm's onset — every worker's reports in flight at once — a 50 ms window let 50–100 ms of
+// reports be handled in full before the rest were refused, and a control RPC queued behind them
+// waited that long (`pnpm bench backpressure`: onset stall ~135 ms with 50, ~40 ms with 20; storm
+// p99 40 → 14 ms against an idle p99 of ~7). A loop 90 % busy for 20 ms already costs a control RPC
+// queued behind it about three idle p99s, so it is saturation for this purpose.
 //
 // With `enabled` false (the benchmark's "off" run) the signal is always NONE and nothing is shed,
 // but every reading is still taken, so the two runs report the same figures.
@@ -57,7 +63,7 @@ export interface ManagerBackpressureOptions {
   onRefused?: (path: string, message: unknown) => void;
   /** Event-loop utilisation over the window above which NORMAL/LOW are shed at once (default 0.9; > 1 turns the check off). */
   saturationThreshold?: number;
-  /** The window the utilisation is measured over, ms (default 50). */
+  /** The window the utilisation is measured over, ms (default 20, see the header). */
   saturationWindowMs?: number;
   /** How long a saturated reading holds (default 500 ms: two sample periods, the detector's own relax time). */
   saturationHoldMs?: number;
@@ -129,7 +135,7 @@ export class ManagerBackpressure {
     const threshold = this.options.saturationThreshold ?? 0.9;
     if (threshold > 1) return OverloadState.HEALTHY;
     const now = this.options.clock.now();
-    if (now - this.window.atMs >= (this.options.saturationWindowMs ?? 50)) {
+    if (now - this.window.atMs >= (this.options.saturationWindowMs ?? 20)) {
       const t = this.loopTime();
       const active = t.active - this.window.active;
       const total = active + (t.idle - this.window.idle);

@@ -34,6 +34,17 @@ describe('ManagerBackpressure fast saturation check', () => {
     expect(bp.signal().level).toBe(BackpressureLevel.BATCH);
   });
 
+  it('catches a saturated stretch within 20 ms of it starting (a storm onset), not a whole 50 ms later', () => {
+    const { bp, busy, idle } = setup();
+    idle(100);
+    expect(bp.fastState()).toBe(OverloadState.HEALTHY);
+    busy(10);
+    expect(bp.fastState()).toBe(OverloadState.HEALTHY); // window not elapsed yet
+    busy(12);
+    expect(bp.fastState()).toBe(OverloadState.STRESSED);
+    expect(bp.shedder.decide(Priority.NORMAL).shed).toBe(true);
+  });
+
   it('never refuses CRITICAL or HIGH, however saturated', () => {
     const { bp, busy } = setup();
     for (let i = 0; i < 20; i++) {
