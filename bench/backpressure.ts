@@ -3,29 +3,44 @@
 // (HYPERSCALE_BACKPRESSURE=false). Last line: one JSON object.
 //
 // Three processes, so that what is measured is the manager:
-//   - the manager-svc under test;
+//   - the manager-svc under test (its datacenter SWIM pool on the LAN profile, as deployed);
 //   - the storm: a child process (this file with `--storm`, niced so it yields the CPU to the
-//     manager and to the prober) that registers 50 simulated workers, heartbeats each every 1 s
-//     (staggered) and, during the storm, offers progress for 4 workflows per worker every 10 ms
-//     through WorkerFlushPolicy (so they obey the manager's signal as worker-svc does), over 8
-//     connections of its own;
-//   - this process: the control prober and the observer. The prober sends one CancelJob of an
-//     unknown job (a full CRITICAL round trip) every 10 ms on its own connection, open loop (a
-//     slow answer does not delay the next probe, so a stall is not under-sampled), and nothing
-//     else shares its event loop, so a probe's latency is the manager's, not the load generator's.
-// Phases: warm-up (workers register and heartbeat, probes discarded: JIT and connection set-up),
-// idle, storm, recovery. Progress refers to no job, so the manager records it as intake and
-// refuses it; that is the intake cost without a job table (the e2e test covers the job path).
+//     manager and to the prober) with 50 simulated workers, each what a worker-svc process shows
+//     the manager: its own connection, a heartbeat every 1 s, and — during the storm — 4 running
+//     shares whose progress leaves through its own WorkerFlushPolicy on its own 10 ms flush timer
+//     at its own phase (base period 10 ms, the issue's figure), one ReportProgress per workflow
+//     with a realistic cumulative snapshot, never two in flight for one share (SimulatedWorker);
+//   - this process: the observer. It sends one CancelJob of an unknown job (a full CRITICAL round
+//     trip) every 10 ms on its own connection, open loop (a slow answer does not delay the next
+//     probe, so a stall is not under-sampled), and runs a real SWIM peer joined to the manager's
+//     datacenter pool, so the manager probes it and it probes the manager all along; every
+//     suspicion or death either side starts during the storm or the recovery is a false suspicion.
+// Phases: warm-up (workers register, heartbeat and report each share once a second — a manager in
+// service has handled progress before — probes discarded: JIT and connection set-up), idle (no
+// progress), storm, recovery. Progress refers to no job, so the manager records it as intake
+// (decoding it in full) and refuses it; that is the intake cost without a job table's merges (the
+// e2e test covers the job path). The manager inherits this process's environment, so its
+// settings (HYPERSCALE_SATURATION_WINDOW, …) can be varied from the command line.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { NO_BACKPRESSURE, signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { signalOfRefusal } from '@hyperscale/backpressure/shell';
 import { seededRandom } from '@hyperscale/deterministic';
-import { emptyStats } from '@hyperscale/loadgen';
-import { createClient, grpcCodeOf, ManagerService, PROTOCOL_MAJOR, PROTOCOL_MINOR } from '@hyperscale/protocol';
+import { createHistogram, emptyStats, encodeHistogram } from '@hyperscale/loadgen';
+import {
+  type ClientOf,
+  createClient,
+  grpcCodeOf,
+  ManagerService,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  WorkflowStatus,
+} from '@hyperscale/protocol';
+import { createSwimNode, type SwimNode, type SwimStats } from '@hyperscale/swim';
 import { statsToProto } from '@hyperscale/wire';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -35,7 +50,8 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 6_000);
 const STORM_MS = Number(process.env.BENCH_STORM_MS ?? 10_000);
 const RECOVERY_MS = Number(process.env.BENCH_RECOVERY_MS ?? 5_000);
 const PROBE_EVERY_MS = 10;
-const STORM_CONNECTIONS = 8;
+/** Each simulated worker runs one share of each of these workflows during the storm. */
+const WORKFLOWS = ['wf0', 'wf1', 'wf2', 'wf3'] as const;
 /**
  * Scheduling: the manager and this process (the prober) run at MEASURED_NICENESS when allowed
  * (root or CAP_SYS_NICE), the storm at STORM_NICENESS; on a shared machine this keeps other
@@ -44,11 +60,19 @@ const STORM_CONNECTIONS = 8;
  */
 const MEASURED_NICENESS = Number(process.env.BENCH_MEASURED_NICENESS ?? -10);
 const STORM_NICENESS = Number(process.env.BENCH_STORM_NICENESS ?? -5);
-/** The workers' flush policy: base 10 ms (issue 7); BENCH_RECOVERY_STEP_MS=0 turns stepped recovery off. */
+/**
+ * The workers' flush policy: base 10 ms (issue 7), otherwise worker-svc's defaults.
+ * BENCH_RECOVERY_STEP_MS / BENCH_PRESSURE_JITTER override them to measure what each buys.
+ */
 const flushConfig = {
   baseIntervalMs: 10,
   ...(process.env.BENCH_RECOVERY_STEP_MS ? { recoveryStepMs: Number(process.env.BENCH_RECOVERY_STEP_MS) } : {}),
+  ...(process.env.BENCH_PRESSURE_JITTER ? { pressureJitter: Number(process.env.BENCH_PRESSURE_JITTER) } : {}),
 };
+/** During the warm-up each share reports once a second (every this many flush ticks). */
+const WARMUP_FLUSH_EVERY_TICKS = 100;
+/** worker-svc's flush timer: half the base period, at least 10 ms (services/worker-svc/src/main.ts). */
+const FLUSH_TICK_MS = Math.max(10, flushConfig.baseIntervalMs / 2);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Phase = 'warmup' | 'idle' | 'storm' | 'recovery' | 'done';
@@ -67,6 +91,158 @@ type StormReport =
     };
 
 // ---------------------------------------------------------------- the storm process
+/**
+ * A share's cumulative snapshot as a running worker sends it: one HTTP step with status counts and
+ * both HDR histograms filled from a few thousand latencies (the manager decodes every histogram of
+ * every report, so an empty snapshot would make the intake cheaper than a real worker's).
+ */
+function realisticStats(workflow: string, seed: number) {
+  const random = seededRandom(seed);
+  const snapshot = emptyStats(workflow, ['step'], Date.now());
+  const latency = createHistogram();
+  const serviceTime = createHistogram();
+  for (let i = 0; i < 5_000; i++) {
+    const us = Math.round(400 * Math.exp(3 * random.next())); // 0.4–8 ms, long-tailed
+    latency.recordValue(us);
+    serviceTime.recordValue(Math.round(us * 0.9));
+  }
+  const step = snapshot.steps[0]!;
+  step.requests = 5_000;
+  step.statusCounts = { '200': 4_990, '503': 10 };
+  step.unexpectedStatus = 10;
+  step.errors = 10;
+  step.latency = encodeHistogram(latency);
+  step.serviceTime = encodeHistogram(serviceTime);
+  snapshot.iterations = 5_000;
+  return statsToProto(snapshot);
+}
+
+/**
+ * One simulated worker-svc process, as far as the manager can tell: its own connection; a
+ * heartbeat every 1 s naming its running shares; its own flush timer, ticking every
+ * max(10, base / 2) ms from its own phase (worker-svc main.ts), doing what
+ * WorkflowExecutor.flushProgress does — offer every share that has no report in flight, poll the
+ * WorkerFlushPolicy, send one ReportProgress per released workflow (the wire has one workflow per
+ * report, so a BATCH message is its job's reports sent together) — and reading every ack and
+ * every refusal as ManagerReporter does.
+ */
+class SimulatedWorker {
+  private readonly shares = WORKFLOWS.map((workflowId) => ({ workflowId, inFlight: false, sequence: 0n }));
+  private readonly startedAt = performance.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private warmupTicks = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly client: ClientOf<typeof ManagerService>,
+    private readonly policy: WorkerFlushPolicy<string>,
+    private readonly stats: ReturnType<typeof realisticStats>[],
+    private readonly counts: StormCounts,
+    private readonly phase: () => Phase,
+  ) {}
+
+  async register(): Promise<void> {
+    await this.client.registerWorker({
+      version: { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR },
+      workerId: this.id,
+      address: '127.0.0.1:40000',
+      totalCores: WORKFLOWS.length,
+      availableCores: WORKFLOWS.length,
+      clusterId: 'hyperscale',
+      environmentId: 'default',
+    });
+  }
+
+  /** Starts the heartbeat and flush timers, each at its own phase (`phase` in [0, 1)). */
+  start(heartbeatPhase: number, flushPhase: number): void {
+    this.timers.push(
+      setTimeout(() => {
+        this.heartbeat();
+        this.timers.push(setInterval(() => this.heartbeat(), 1_000));
+      }, heartbeatPhase * 1_000),
+      setTimeout(() => {
+        this.timers.push(setInterval(() => this.flush(), FLUSH_TICK_MS));
+      }, flushPhase * FLUSH_TICK_MS),
+    );
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+  }
+
+  private heartbeat(): void {
+    const running = this.phase() === 'storm';
+    this.client
+      .workerHeartbeat({
+        workerId: this.id,
+        availableCores: running ? 0 : WORKFLOWS.length,
+        activeWorkflowIds: running ? [...WORKFLOWS] : [],
+      })
+      .then((ack) => {
+        if (!ack.known) this.counts.lostWorkers++;
+        this.policy.onSignal('m', signalFromProto(ack.backpressure));
+      })
+      .catch((error: unknown) => this.onRefusal(error));
+  }
+
+  private flush(): void {
+    const phase = this.phase();
+    if (phase === 'warmup') {
+      // a manager in service has handled progress before: warm its intake path (JIT) at 1 report/s per share
+      if (++this.warmupTicks % WARMUP_FLUSH_EVERY_TICKS === 0) for (const share of this.shares) this.send(share);
+      return;
+    }
+    if (phase !== 'storm') return;
+    this.counts.ticks++;
+    for (const share of this.shares) {
+      // a share's thread posts a new snapshot every base period, so each tick finds it changed
+      this.counts.offered++;
+      if (share.inFlight) continue; // offered again once its report is answered
+      this.policy.offer({ kind: 'progress', jobId: 'none', workflowId: share.workflowId, payload: share.workflowId });
+    }
+    for (const message of this.policy.poll().messages) {
+      for (const workflowId of message.updates) this.send(this.shares[WORKFLOWS.indexOf(workflowId)]!);
+    }
+  }
+
+  private send(share: SimulatedWorker['shares'][number]): void {
+    if (share.inFlight) return;
+    share.inFlight = true;
+    share.sequence += 1n;
+    this.counts.sent++;
+    this.client
+      .reportProgress({
+        jobId: 'none',
+        workflowId: share.workflowId,
+        workflowName: share.workflowId,
+        workerId: this.id,
+        status: WorkflowStatus.RUNNING,
+        stats: this.stats[WORKFLOWS.indexOf(share.workflowId)]!,
+        elapsedMs: BigInt(Math.round(performance.now() - this.startedAt)),
+        availableCores: 0,
+        sequence: share.sequence,
+      })
+      .then((ack) => {
+        this.counts.absorbed++;
+        this.policy.onSignal('m', signalFromProto(ack.backpressure));
+      })
+      .catch((error: unknown) => {
+        this.counts.refused++;
+        this.onRefusal(error);
+      })
+      .finally(() => {
+        share.inFlight = false;
+      });
+  }
+
+  private onRefusal(error: unknown): void {
+    const refusal = signalOfRefusal(error);
+    if (refusal) this.policy.onSignal('m', refusal);
+  }
+}
+
+type StormCounts = Omit<Extract<StormReport, { type: 'counts' }>, 'type' | 'cpuMs'>;
+
 async function storm(address: string): Promise<void> {
   try {
     setPriority(STORM_NICENESS);
@@ -74,96 +250,37 @@ async function storm(address: string): Promise<void> {
     // not allowed here: run at the default priority
   }
   const send = (report: StormReport) => process.send?.(report);
-  const clients = Array.from({ length: STORM_CONNECTIONS }, () =>
-    createClient(ManagerService, address, {
-      defaultDeadlineMs: 10_000,
-      channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
-    }),
-  );
   let phase: Phase = 'warmup';
-  process.on('message', (m: StormCommand | { report: true }) => {
-    if ('phase' in m) phase = m.phase;
-  });
-  const counts = { ticks: 0, offered: 0, sent: 0, absorbed: 0, refused: 0, lostWorkers: 0 };
+  const counts: StormCounts = { ticks: 0, offered: 0, sent: 0, absorbed: 0, refused: 0, lostWorkers: 0 };
   const clock = { now: () => performance.now() };
-  const stats = statsToProto(emptyStats('w', ['s'], Date.now()));
+  const stats = WORKFLOWS.map((workflowId, k) => realisticStats(workflowId, k + 1));
+  const phases = seededRandom(4242);
   const workers = Array.from({ length: WORKERS }, (_, i) => {
-    const id = `bench-w${i}`;
+    // each worker its own connection, as separate processes have
+    const client = createClient(ManagerService, address, {
+      defaultDeadlineMs: 5_000,
+      channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
+    });
+    const policy = new WorkerFlushPolicy<string>(clock, flushConfig, seededRandom(i + 1));
     return {
-      id,
-      client: clients[i % clients.length]!,
-      policy: new WorkerFlushPolicy<string>(clock, flushConfig, seededRandom(i + 1)),
-      // one request object per workflow: the storm's own CPU cost stays small
-      requests: new Map(
-        Array.from({ length: 4 }, (_, k) => [`wf${k}`, { jobId: 'none', workflowId: `wf${k}`, workerId: id, stats }]),
-      ),
+      client,
+      worker: new SimulatedWorker(`bench-w${i}`, client, policy, stats, counts, () => phase),
     };
   });
-  for (const w of workers) {
-    await w.client.registerWorker({
-      version: { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR },
-      workerId: w.id,
-      address: '127.0.0.1:40000',
-      totalCores: 1,
-      availableCores: 1,
-      clusterId: 'hyperscale',
-      environmentId: 'default',
-    });
-  }
-  // Heartbeats every 1 s, staggered over the second as independent workers would be.
-  const timers = workers.map((w, i) =>
-    setTimeout(
-      () => {
-        const beat = () =>
-          w.client
-            .workerHeartbeat({ workerId: w.id, availableCores: 1 })
-            .then((ack) => {
-              if (!ack.known) counts.lostWorkers++;
-              w.policy.onSignal('m', signalFromProto(ack.backpressure));
-            })
-            .catch(() => {});
-        beat();
-        timers[i] = setInterval(beat, 1_000);
-      },
-      Math.floor((1_000 * i) / WORKERS),
-    ),
-  );
+  for (const { worker } of workers) await worker.register();
+  for (const { worker } of workers) worker.start(phases.next(), phases.next());
   send({ type: 'ready' });
-  const workflows = ['wf0', 'wf1', 'wf2', 'wf3'];
-  const tick = setInterval(() => {
-    if (phase !== 'storm') return;
-    counts.ticks++;
-    for (const w of workers) {
-      for (const workflowId of workflows) {
-        counts.offered++;
-        w.policy.offer({ kind: 'progress', jobId: 'none', workflowId, payload: workflowId });
-      }
-      for (const message of w.policy.poll().messages) {
-        for (const workflowId of message.updates) {
-          counts.sent++;
-          w.client
-            .reportProgress(w.requests.get(workflowId)!)
-            .then((r) => {
-              counts.absorbed++;
-              w.policy.onSignal('m', signalFromProto(r.backpressure));
-            })
-            .catch(() => {
-              counts.refused++;
-              w.policy.onSignal('m', { ...NO_BACKPRESSURE, level: 3, suggestedDelayMs: 1000 });
-            });
-        }
-      }
-    }
-  }, 10);
   process.on('message', (m: StormCommand | { report: true }) => {
+    if ('phase' in m) phase = m.phase;
     if ('report' in m) {
       const cpu = process.cpuUsage();
       send({ type: 'counts', ...counts, cpuMs: (cpu.user + cpu.system) / 1000 });
     }
     if ('phase' in m && m.phase === 'done') {
-      clearInterval(tick);
-      for (const t of timers) clearInterval(t);
-      for (const c of clients) c.close();
+      for (const { worker, client } of workers) {
+        worker.stop();
+        client.close();
+      }
       process.disconnect?.();
     }
   });
@@ -197,6 +314,61 @@ function quantile(samples: number[], q: number): number {
 }
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+/** The SWIM counters that say a member was suspected or declared dead, and that probes ran. */
+type SwimCounts = Pick<
+  SwimStats,
+  'probesSent' | 'probeFailures' | 'suspicionsStarted' | 'deathsDeclared' | 'refutations'
+>;
+const swimCounts = (s: SwimStats): SwimCounts => ({
+  probesSent: s.probesSent,
+  probeFailures: s.probeFailures,
+  suspicionsStarted: s.suspicionsStarted,
+  deathsDeclared: s.deathsDeclared,
+  refutations: s.refutations,
+});
+const swimDelta = (a: SwimCounts, b: SwimCounts): SwimCounts => ({
+  probesSent: b.probesSent - a.probesSent,
+  probeFailures: b.probeFailures - a.probeFailures,
+  suspicionsStarted: b.suspicionsStarted - a.suspicionsStarted,
+  deathsDeclared: b.deathsDeclared - a.deathsDeclared,
+  refutations: b.refutations - a.refutations,
+});
+
+/** How many times the manager's fast check found its event loop saturated so far (`/debug/state`). */
+async function saturatedReadings(adminPort: number): Promise<number> {
+  const state = (await (await fetch(`http://127.0.0.1:${adminPort}/debug/state`)).json()) as {
+    backpressure: { saturated: { readings: number } };
+  };
+  return state.backpressure.saturated.readings;
+}
+
+/** The manager's datacenter-pool SWIM counters, from its admin `/membership` route. */
+async function managerSwimCounts(adminPort: number): Promise<SwimCounts> {
+  const pools = (await (await fetch(`http://127.0.0.1:${adminPort}/membership`)).json()) as {
+    pool: string;
+    stats: SwimStats;
+  }[];
+  const datacenter = pools.find((p) => p.pool === 'datacenter');
+  if (!datacenter) throw new Error('manager /membership: no datacenter pool');
+  return swimCounts(datacenter.stats);
+}
+
+/** A real SWIM peer in the manager's datacenter pool (role manager: both sides probe each other). */
+async function joinManagerPool(managerSwimPort: number): Promise<SwimNode> {
+  const node = createSwimNode({
+    id: 'bench-observer',
+    role: 'manager',
+    bindHost: '127.0.0.1',
+    bindPort: 0,
+    seeds: [`127.0.0.1:${managerSwimPort}`],
+    profile: 'lan',
+    label: 'dc:bench',
+    meta: { dc: 'bench' },
+  });
+  await node.start();
+  return node;
+}
 
 async function run(backpressure: boolean) {
   const [grpcPort, adminPort, swimPort, globalSwimPort] = [
@@ -248,6 +420,7 @@ async function run(backpressure: boolean) {
     throw new Error(`manager-svc did not start:\n${managerErr.slice(-2000)}`);
   }
 
+  const swimPeer = await joinManagerPool(swimPort);
   const stormProcess = fork(fileURLToPath(import.meta.url), ['--storm', address], { stdio: 'inherit' });
   const reports: StormReport[] = [];
   const waiters: ((r: StormReport) => void)[] = [];
@@ -305,7 +478,7 @@ async function run(backpressure: boolean) {
         }
       });
   }, PROBE_EVERY_MS);
-  const memory: { rss: number; heap: number; external: number }[] = [];
+  const memory: { rss: number; heap: number; external: number; level: number }[] = [];
   let sampling = true;
   const memoryLoop = (async () => {
     while (sampling) {
@@ -314,6 +487,7 @@ async function run(backpressure: boolean) {
         rss: m.get('hyperscale_process_resident_memory_bytes') ?? 0,
         heap: m.get('hyperscale_nodejs_heap_size_used_bytes') ?? 0,
         external: m.get('hyperscale_nodejs_external_memory_bytes') ?? 0,
+        level: m.get('hyperscale_manager_backpressure_level') ?? 0,
       });
       await sleep(1_000);
     }
@@ -325,6 +499,8 @@ async function run(backpressure: boolean) {
   await sleep(IDLE_MS);
   endLagPhase('idle');
   const before = await counts();
+  const saturatedBefore = await saturatedReadings(adminPort);
+  const swimBefore = { manager: await managerSwimCounts(adminPort), observer: swimCounts(swimPeer.stats()) };
   const managerCpuBefore = (await metricsOf(adminPort)).get('hyperscale_process_cpu_seconds_total') ?? 0;
   const memoryIdleIndex = memory.length;
   setPhase('storm');
@@ -333,6 +509,7 @@ async function run(backpressure: boolean) {
   endLagPhase('storm');
   const after = await counts();
   const managerCpuAfter = (await metricsOf(adminPort)).get('hyperscale_process_cpu_seconds_total') ?? 0;
+  const saturatedInStorm = (await saturatedReadings(adminPort)) - saturatedBefore;
   const stormSeconds = (performance.now() - stormStart) / 1000;
   const memoryStormEnd = memory.length;
   setPhase('recovery');
@@ -351,12 +528,18 @@ async function run(backpressure: boolean) {
   endLagPhase('recovery');
   proberLag.disable();
   const final = await metricsOf(adminPort);
+  const swim = {
+    manager: swimDelta(swimBefore.manager, await managerSwimCounts(adminPort)),
+    observer: swimDelta(swimBefore.observer, swimCounts(swimPeer.stats())),
+    membersSeenByObserver: swimPeer.members().map((m) => `${m.id}:${m.state}`),
+  };
   clearInterval(probing);
   setPhase('done');
   sampling = false;
   await memoryLoop;
   await sleep(200);
   prober.close();
+  await swimPeer.stop();
   manager.kill('SIGTERM');
   await exited;
 
@@ -371,8 +554,9 @@ async function run(backpressure: boolean) {
   return {
     backpressure,
     niceness: prioritised ? { measured: MEASURED_NICENESS, storm: STORM_NICENESS } : 'default',
+    saturatedReadingsInStorm: saturatedInStorm,
     managerCpuShareInStorm: round((managerCpuAfter - managerCpuBefore) / stormSeconds),
-    stormTicksPerSecond: Math.round((after.ticks - before.ticks) / stormSeconds),
+    flushTicksPerWorkerPerSecond: Math.round((after.ticks - before.ticks) / stormSeconds / WORKERS),
     stormCpuShare: round((after.cpuMs - before.cpuMs) / 1000 / stormSeconds),
     progressOfferedPerSecond: Math.round((after.offered - before.offered) / stormSeconds),
     progressSentPerSecond: Math.round((after.sent - before.sent) / stormSeconds),
@@ -391,13 +575,25 @@ async function run(backpressure: boolean) {
       ),
     ),
     controlP99Ratio: round(stormP99 / Math.max(idleP99, 0.001)),
+    /** The storm's slowest probes: [ms into the storm, latency ms] (where the tail sits in time). */
+    slowestStormProbes: [...control.storm]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 12)
+      .map((p) => [Math.round(p.atMs - stormStart), round(p.ms, 1)]),
     probesFailed,
     proberLagP99Ms: proberLagP99,
     rssMb: memory.map((m) => mb(m.rss)),
     heapUsedMb: memory.map((m) => mb(m.heap)),
     externalMb: memory.map((m) => mb(m.external)),
+    levelEachSecond: memory.map((m) => m.level).join(''),
     rssGrowthInStormMb: stormMemory.length > 1 ? mb(stormMemory[stormMemory.length - 1]!.rss - stormMemory[0]!.rss) : 0,
+    /** From 2 s into the storm to its end: what "flat after warm-up" is judged on (the onset's +20–30 MB is allocator and HTTP/2 buffers). */
+    rssGrowthInStormAfter2sMb:
+      stormMemory.length > 3 ? mb(stormMemory[stormMemory.length - 1]!.rss - stormMemory[2]!.rss) : 0,
     falseWorkerLoss: after.lostWorkers,
+    /** Suspicions either side of the SWIM pair started in the storm and the recovery (both alive all along; a death needs one first). */
+    falseSuspicions: swim.manager.suspicionsStarted + swim.observer.suspicionsStarted,
+    swimInStormAndRecovery: swim,
     shed: final.get('hyperscale_manager_requests_shed_total') ?? 0,
     statsRecordsDropped: final.get('hyperscale_manager_stats_records_dropped_total') ?? 0,
     secondsBackToNone: backToNoneS === null ? null : round(backToNoneS),
@@ -408,9 +604,18 @@ async function run(backpressure: boolean) {
 if (process.argv[2] === '--storm') {
   await storm(process.argv[3]!);
 } else {
-  const on = await run(true);
+  // BENCH_ONLY=on|off runs one side (experiments); the issue's figures need both.
+  const only = process.env.BENCH_ONLY;
+  const on = only === 'off' ? null : await run(true);
   console.log(JSON.stringify(on));
-  const off = await run(false);
+  const off = only === 'on' ? null : await run(false);
   console.log(JSON.stringify(off));
-  console.log(JSON.stringify({ bench: 'backpressure', workers: WORKERS, on, off }));
+  /** Issue 7's goals, judged on the run with backpressure on. */
+  const goals = on && {
+    memoryFlatAfterWarmup: on.rssGrowthInStormAfter2sMb <= 5,
+    controlP99RatioAtMost2: on.controlP99Ratio <= 2,
+    zeroFalseSuspicions: on.falseSuspicions === 0,
+    backToNoneWithin2s: on.secondsBackToNone !== null && on.secondsBackToNone <= 2,
+  };
+  console.log(JSON.stringify({ bench: 'backpressure', workers: WORKERS, goals, on, off }));
 }
