@@ -2,12 +2,13 @@
 // near, middling and far from the gate by delaying their SWIM datagrams (the fault-injecting
 // transport; this kernel has no netem). The gate's Vivaldi coordinates learn the distances from
 // its probes, and jobs go to the nearest healthy datacenter; when its managers die the next
-// nearest takes over; a busy datacenter loses to a healthy one however close it is.
+// nearest takes over; a busy datacenter loses to a healthy one however close it is; a running
+// job whose datacenter loses its managers moves to the next one for the time it had not run.
 
 import { parseJobSpec } from '@hyperscale/loadgen';
-import { DatacenterHealth } from '@hyperscale/protocol';
+import { DatacenterHealth, JobStatus } from '@hyperscale/protocol';
 import { describe, expect, it } from 'vitest';
-import { resultOf, waitFor } from '../helpers/jobs.js';
+import { debugStateOf, requestsOf, resultOf, waitFor } from '../helpers/jobs.js';
 import { useTestCluster } from '../helpers/test-cluster.js';
 
 const delay = (ms: number) => ({ HYPERSCALE_SWIM_INJECT_DELAY: `${ms}ms` });
@@ -98,4 +99,38 @@ workflows:
     await resultOf(t.client, submitted.jobId);
     await t.client.cancel(blocker.jobId);
   }, 60_000);
+
+  it('moves a running job off a datacenter that loses its managers, keeping what it measured there', async () => {
+    const healthOf = async (name: string) => (await t.client.datacenters()).find((d) => d.name === name)?.health;
+    await waitFor(
+      'dc-mid to be HEALTHY and first again',
+      async () => (await healthOf('dc-mid')) === DatacenterHealth.HEALTHY && (await primary()) === 'dc-mid',
+      30_000,
+    );
+    const submitted = await t.client.submit(job('moved', '12s'));
+    expect(submitted.datacenters).toEqual(['dc-mid']);
+    let before = 0;
+    await waitFor(
+      'dc-mid to report requests',
+      async () => {
+        const progress = (await t.client.get(submitted.jobId)).progress;
+        before = requestsOf(progress?.datacenters.flatMap((d) => d.workflows) ?? []);
+        return before > 0;
+      },
+      15_000,
+    );
+    await t.cluster.kill('dc-mid-m1', 'SIGKILL');
+    const result = await resultOf(t.client, submitted.jobId, { timeoutMs: 60_000 });
+    expect(result.status).toBe(JobStatus.COMPLETED);
+    expect(result.error).toBe('');
+    expect(result.datacenters.map((d) => d.datacenter)).toEqual(['dc-far']);
+    // what dc-mid measured before it was lost stays in the result
+    expect(requestsOf(result.merged)).toBeGreaterThan(before);
+    const gate = t.cluster.nodes().find((n) => n.role === 'gate')!;
+    const state = await debugStateOf<{ jobs: { jobId: string; targets: { movedFrom: string[] }[] }[] }>(gate);
+    const moved = state.jobs.find((j) => j.jobId === submitted.jobId);
+    expect(moved?.targets[0]?.movedFrom).toEqual(['dc-mid']);
+    const metrics = await (await fetch(`${gate.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/hyperscale_routing_fallback_used_total\{[^}]*from_datacenter="dc-mid"[^}]*\} 1/);
+  }, 120_000);
 });

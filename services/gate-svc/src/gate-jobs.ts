@@ -15,7 +15,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
 import { FenceTokenIssuer, finishedJobsToForget, globalOutcome, type JobOutcome, termOf } from '@hyperscale/jobs';
-import { evaluateJobThresholds, type JobSpec, mergeAll, type StatsSnapshot, workflowShare } from '@hyperscale/loadgen';
+import {
+  evaluateJobThresholds,
+  type JobSpec,
+  mergeAll,
+  remainingShare,
+  type StatsSnapshot,
+  workflowShare,
+} from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
@@ -28,7 +35,7 @@ import {
   resourceExhausted,
   type WorkflowStats,
 } from '@hyperscale/protocol';
-import { type GateJobRouter, routingDecisionLogFields } from '@hyperscale/routing';
+import { type GateJobRouter, managerExclusion, routingDecisionLogFields } from '@hyperscale/routing';
 import { ClientCache, type Logger, splitHostPort } from '@hyperscale/runtime';
 import {
   GateJobTimeoutTracker,
@@ -49,6 +56,7 @@ import {
   statsFromProto,
   statsToProto,
 } from '@hyperscale/wire';
+import { mergeWorkflowStats, ranMsByWorkflow } from './carried-stats.js';
 import type { DatacenterRegistry } from './datacenter-registry.js';
 
 type ManagerClient = ClientOf<typeof ManagerService>;
@@ -68,8 +76,13 @@ export interface DatacenterTarget {
   fence: bigint;
   lastSequence: bigint;
   status: JobStatus;
+  /** The current attempt's last reported statistics. */
   progress: WorkflowStats[];
   result: DatacenterResult | undefined;
+  /** Statistics of earlier attempts in datacenters that were lost (merged into progress and result). */
+  carried: WorkflowStats[];
+  /** Datacenters the share ran in before, oldest first. */
+  movedFrom: string[];
 }
 
 export interface GateJob {
@@ -120,6 +133,10 @@ export interface GateJobsOptions {
   timeoutConfig?: Partial<TimeoutConfig>;
   /** Backpressure on progress to watchers (final results never pass through it); default: forward. */
   forwardProgress?: (jobId: string, datacenters: readonly string[]) => 'forward' | 'hold' | 'drop';
+  /** How often running jobs' routing is reviewed (AD-36: the heartbeat cadence); default 5 s. */
+  routingReviewIntervalMs?: number;
+  /** A moved share's workflow with time left runs at least this long; default 1 s (as a manager re-dispatch). */
+  minMovedShareMs?: number;
 }
 
 /** How many datacenters can share the job: never more than the smallest workflow has VUs. */
@@ -143,6 +160,7 @@ export class GateJobs {
   private readonly fences = new FenceTokenIssuer(1);
   readonly timeouts: GateJobTimeoutTracker;
   private lastTimeoutCheckAt: number | undefined;
+  private lastRoutingReviewAt: number | undefined;
 
   constructor(private readonly options: GateJobsOptions) {
     this.timeouts = new GateJobTimeoutTracker({
@@ -216,6 +234,8 @@ export class GateJobs {
       status: JobStatus.DISPATCHING,
       progress: [],
       result: undefined,
+      carried: [],
+      movedFrom: [],
     }));
     job.broadcast.setStatus(JobStatus.DISPATCHING, `routing to ${primaries.join(', ')}`);
     Promise.all(job.targets.map((target) => this.dispatch(job, target, spare)))
@@ -412,7 +432,11 @@ export class GateJobs {
       if (verdict === 'drop') continue;
       job.broadcast.setProgress({
         elapsedMs: BigInt(Math.round(this.options.clock.now() - job.startedAtMs)),
-        datacenters: job.targets.map((t) => ({ datacenter: t.datacenter, status: t.status, workflows: t.progress })),
+        datacenters: job.targets.map((t) => ({
+          datacenter: t.datacenter,
+          status: t.status,
+          workflows: t.result ? t.progress : mergeWorkflowStats(t.carried, t.progress),
+        })),
       });
     }
   }
@@ -426,6 +450,10 @@ export class GateJobs {
     ) {
       this.lastTimeoutCheckAt = now;
       this.carryOut(this.timeouts.check());
+    }
+    if (this.lastRoutingReviewAt === undefined || now - this.lastRoutingReviewAt >= this.reviewIntervalMs) {
+      this.lastRoutingReviewAt = now;
+      this.reviewRunningJobs();
     }
     for (const job of this.activeJobs()) {
       if (job.cancelDeadlineMs !== undefined && now >= job.cancelDeadlineMs) {
@@ -473,6 +501,99 @@ export class GateJobs {
     this.options.router.expireJobs();
   }
 
+  private get reviewIntervalMs(): number {
+    return this.options.routingReviewIntervalMs ?? 5_000;
+  }
+
+  /**
+   * The review of running jobs (AD-36, at the heartbeat cadence). The router keeps a running job
+   * where it is unless its datacenter can no longer run it; when a share's datacenter has no
+   * manager left that the gate can reach (SWIM holds them dead, their reports stopped, or every
+   * circuit is open), the share moves to the next datacenter of the router's chain for the time it
+   * had not run. A datacenter that is only unhealthy keeps its share: a live manager there still
+   * decides about its job.
+   */
+  reviewRunningJobs(): void {
+    for (const job of this.activeJobs()) {
+      if (!job.dispatchSettled || job.cancelDeadlineMs !== undefined || job.timeout !== undefined) continue;
+      const running = job.targets.filter((t) => !t.result && t.managerId !== undefined);
+      if (running.length === 0) continue;
+      const decision = this.options.router.routeJob(job.jobId, {
+        running: true,
+        preferred: job.spec.datacenters,
+        datacenterCount: job.targets.length,
+      });
+      const lost = running.filter((t) => !this.reachable(t.datacenter));
+      if (lost.length === 0) continue;
+      this.options.logger.warn(
+        routingDecisionLogFields(decision),
+        'routing review: a datacenter running the job is lost',
+      );
+      const used = new Set(job.targets.map((t) => t.datacenter));
+      const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters].filter((dc) => !used.has(dc));
+      for (const target of lost) this.moveShare(job, target, chain);
+    }
+  }
+
+  /** Whether any manager of the datacenter can take work from this gate (the router's manager rule). */
+  private reachable(datacenter: string): boolean {
+    const config = this.options.router.config;
+    return this.options.registry.input(datacenter).managers.some((m) => managerExclusion(m, config) === null);
+  }
+
+  /** Moves a share whose datacenter was lost to the first datacenter of `chain` that takes it. */
+  private moveShare(job: GateJob, target: DatacenterTarget, chain: string[]): void {
+    const from = target.datacenter;
+    this.cancelTarget(job, target); // best effort: the datacenter may come back still running it
+    const remaining = remainingShare(
+      target.spec,
+      ranMsByWorkflow(target.progress),
+      this.options.minMovedShareMs ?? 1_000,
+    );
+    if (remaining === undefined) {
+      this.recordResult(job, target, {
+        outcome: 'completed',
+        workflows: target.progress,
+        error: `${from} was lost after its workflows had run their whole duration; statistics as last reported`,
+      });
+      return;
+    }
+    const [next, ...spare] = chain;
+    if (next === undefined) {
+      this.recordResult(job, target, {
+        outcome: 'failed',
+        workflows: target.progress,
+        error: `${from} was lost and no other datacenter can take its share`,
+      });
+      return;
+    }
+    target.carried = mergeWorkflowStats(target.carried, target.progress);
+    target.movedFrom.push(from);
+    target.progress = [];
+    target.lastSequence = 0n;
+    target.managerId = undefined;
+    target.managerAddress = undefined;
+    target.spec = remaining;
+    target.datacenter = next;
+    target.status = JobStatus.DISPATCHING;
+    // The tracker follows the datacenters that run the job: it restarts with the new one once the
+    // move is settled, with the job's original deadline (startedAgoMs).
+    this.timeouts.stopTracking(job.jobId);
+    job.timeoutTracked = false;
+    job.dispatchSettled = false;
+    this.options.router.recordFallbackUsed(from, next);
+    this.options.logger.warn(
+      { jobId: job.jobId, from, to: next, workflows: remaining.workflows.map((w) => [w.name, w.durationMs]) },
+      'moving a job share off a lost datacenter',
+    );
+    job.broadcast.setStatus(JobStatus.DISPATCHING, `${from} lost: moving its share to ${next}`, next);
+    this.dispatch(job, target, spare)
+      .then(() => this.startTimeoutTracking(job))
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, jobId: job.jobId }, 'share move failed unexpectedly'),
+      );
+  }
+
   debugState(): unknown {
     return [...this.jobs.values()].map((j) => ({
       jobId: j.jobId,
@@ -482,6 +603,7 @@ export class GateJobs {
       timeoutTracking: this.timeouts.view(j.jobId) ?? null,
       targets: j.targets.map((t) => ({
         datacenter: t.datacenter,
+        movedFrom: t.movedFrom,
         manager: t.managerId,
         status: JobStatus[t.status],
         fence: t.fence.toString(),
@@ -686,8 +808,9 @@ export class GateJobs {
       );
   }
 
-  private recordResult(job: GateJob, target: DatacenterTarget, result: DatacenterResult): void {
+  private recordResult(job: GateJob, target: DatacenterTarget, attempt: DatacenterResult): void {
     if (target.result || job.finishedAtMs !== undefined) return;
+    const result = { ...attempt, workflows: mergeWorkflowStats(target.carried, attempt.workflows) };
     target.result = result;
     target.progress = result.workflows;
     target.status = jobStatusOf(result.outcome);

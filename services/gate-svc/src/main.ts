@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     maxActiveJobs: settings.maxActiveJobs,
     timeoutConfig: gateTimeoutConfig(settings),
     forwardProgress: (jobId, dcs) => backpressure.forwardProgress(jobId, dcs),
+    routingReviewIntervalMs: settings.routingReviewInterval,
   });
   registerCounterSnapshot(registry, 'hyperscale_timeout_gate', 'AD-34 gate global timeouts', () =>
     jobs.timeouts.metrics(),

@@ -42,6 +42,14 @@ export const gateSettings = defineSettings({
     max: 60_000,
     description: 'period of job deadline checks and cleanup',
   }),
+  routingReviewInterval: s.durationMs({
+    env: 'HYPERSCALE_ROUTING_REVIEW_INTERVAL',
+    default: '5s',
+    min: 100,
+    max: 600_000,
+    description:
+      'how often running jobs are reviewed; a share whose datacenter lost every reachable manager moves to the next datacenter (AD-36: heartbeat cadence)',
+  }),
   resultGrace: s.durationMs({
     env: 'HYPERSCALE_RESULT_GRACE',
     default: '60s',
