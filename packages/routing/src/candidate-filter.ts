@@ -39,6 +39,8 @@ export interface FilterOutcome {
   readonly staleHealth: boolean;
   /** Share of managers whose circuit is open (half-open counts `halfOpenCircuitPressure`). */
   readonly circuitPressure: number;
+  /** Some manager can take work (circuit not open, heartbeat fresh), whatever the health says. */
+  readonly reachable: boolean;
 }
 
 export function filterDatacenter(input: DatacenterInput, config: RoutingConfig): FilterOutcome {
@@ -74,7 +76,14 @@ export function filterDatacenter(input: DatacenterInput, config: RoutingConfig):
     else if (stale === managers.length) excluded = 'all_managers_heartbeat_stale';
     else excluded = 'no_usable_managers';
   }
-  return { excluded, reportedBucket: reported ?? 'unhealthy', bucket, staleHealth, circuitPressure };
+  return {
+    excluded,
+    reportedBucket: reported ?? 'unhealthy',
+    bucket,
+    staleHealth,
+    circuitPressure,
+    reachable: usable > 0,
+  };
 }
 
 /** The distance the router uses for a datacenter: the estimator's, or the conservative default. */

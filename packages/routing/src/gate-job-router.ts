@@ -78,6 +78,7 @@ export function evaluateCandidates(
       bucket: filtered.bucket,
       reportedBucket: filtered.reportedBucket,
       excluded: filtered.excluded,
+      reachable: filtered.reachable,
       demotions,
       rttUcbMs: dist.rttUcbMs,
       quality: dist.quality,
@@ -205,10 +206,13 @@ export class GateJobRouter {
     const best = eligible[0]!;
     const previousPrimary = state.primary;
     let current: HysteresisInput['current'];
+    const running = options.running === true;
+    const cur = previousPrimary === null ? undefined : reports.find((r) => r.datacenterId === previousPrimary);
     if (previousPrimary !== null) {
-      const cur = reports.find((r) => r.datacenterId === previousPrimary);
-      if (cur === undefined || cur.excluded !== null) current = { status: 'excluded' };
-      else if (bucketRank(cur.bucket) !== primaryRank) current = { status: 'bucket_drop' };
+      // A running job stays in a datacenter excluded only for its health while a manager there is
+      // reachable: that manager still runs and decides about the job.
+      if (cur === undefined || (cur.excluded !== null && !(running && cur.reachable))) current = { status: 'excluded' };
+      else if (cur.excluded !== null || bucketRank(cur.bucket) !== primaryRank) current = { status: 'bucket_drop' };
       else current = { status: 'eligible', key: keyOf(cur), cooling: cur.cooldownMultiplier !== 1 };
     }
     const verdict = evaluateSwitch(
@@ -230,22 +234,25 @@ export class GateJobRouter {
     if (verdict.holdDownBlocked) this.metrics.holdDownBlocked();
 
     const count = options.datacenterCount ?? this.config.defaultDatacenterCount;
+    // A running job kept in a datacenter excluded for its health heads the chain all the same.
+    const keptExcluded = running && !verdict.switched && cur !== undefined && cur.excluded !== null ? cur : undefined;
     const chain = buildFallbackChain(
-      eligible,
+      keptExcluded === undefined ? eligible : [keptExcluded, ...eligible],
       verdict.primary,
       Number.isFinite(count) && count >= 1 ? count : 1,
-      options.running === true,
+      running,
     );
     const ordered: CandidateReport[] = [];
     const byId = new Map<string, CandidateReport>();
     for (const r of eligible) byId.set(r.datacenterId, r);
+    if (keptExcluded !== undefined) byId.set(keptExcluded.datacenterId, keptExcluded);
     for (const id of chain.primaries) {
       const r = byId.get(id)!;
       r.role = 'primary';
       ordered.push(r);
     }
     for (const id of chain.fallbacks) ordered.push(byId.get(id)!);
-    for (const r of excluded) ordered.push(r);
+    for (const r of excluded) if (r !== keptExcluded) ordered.push(r);
 
     const primaryBucket = byId.get(chain.primaries[0]!)?.bucket ?? best.bucket;
     this.metrics.decision(primaryBucket, verdict.reason);

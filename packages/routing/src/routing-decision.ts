@@ -34,6 +34,8 @@ export interface CandidateReport {
   readonly bucket: HealthBucket;
   readonly reportedBucket: HealthBucket;
   readonly excluded: ExclusionReason | null;
+  /** Some manager can take work (circuit not open, heartbeat fresh): a running job there stays. */
+  readonly reachable: boolean;
   readonly demotions: readonly DemotionReason[];
   readonly rttUcbMs: number;
   readonly quality: number;

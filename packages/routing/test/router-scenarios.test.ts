@@ -260,19 +260,36 @@ describe('reviewing a running job', () => {
     expect(router.routeJob('j').reason).toBe('forced_bucket_drop');
   });
 
-  it('a running job moves at once when its datacenter is excluded (failover)', () => {
+  it('a running job moves at once when its datacenter can no longer be reached (failover)', () => {
     const { router, world, clock } = setup();
     router.routeJob('j');
     clock.advance(1_000);
-    world.update('near', { health: 'unhealthy' });
+    world.update('near', { managers: [manager('x', { circuit: 'open' })] });
     const d = router.routeJob('j', { running: true });
     expect(d.switched).toBe(true);
     expect(d.reason).toBe('forced_excluded');
     expect(d.primaryDatacenters).toEqual(['mid']);
     // and stays on its new primary when the old one recovers
     clock.advance(60_000);
-    world.update('near', { health: 'healthy' });
+    world.update('near', { managers: [manager('x')] });
     expect(router.routeJob('j', { running: true }).primaryDatacenters).toEqual(['mid']);
+  });
+
+  it('a running job stays in a datacenter excluded for its health while a manager there is reachable', () => {
+    const { router, world, clock } = setup();
+    router.routeJob('j');
+    clock.advance(1_000);
+    world.update('near', { health: 'unhealthy' });
+    const kept = router.routeJob('j', { running: true });
+    expect(kept.reason).toBe('kept_running');
+    expect(kept.primaryDatacenters).toEqual(['near']);
+    expect(kept.candidates[0]).toMatchObject({ datacenterId: 'near', role: 'primary', excluded: 'unhealthy' });
+    // its managers gone too: now it must move
+    world.update('near', { managers: [manager('x', { heartbeatAgeMs: Number.POSITIVE_INFINITY })] });
+    const moved = router.routeJob('j', { running: true });
+    expect(moved.reason).toBe('forced_excluded');
+    expect(moved.primaryDatacenters).toEqual(['mid']);
+    expect(moved.candidates.find((c) => c.datacenterId === 'near')?.reachable).toBe(false);
   });
 
   it('a running job moves off a datacenter whose dispatch failed', () => {

@@ -35,7 +35,7 @@ import {
   resourceExhausted,
   type WorkflowStats,
 } from '@hyperscale/protocol';
-import { type GateJobRouter, managerExclusion, routingDecisionLogFields } from '@hyperscale/routing';
+import { type GateJobRouter, routingDecisionLogFields } from '@hyperscale/routing';
 import { ClientCache, type Logger, splitHostPort } from '@hyperscale/runtime';
 import {
   GateJobTimeoutTracker,
@@ -523,7 +523,9 @@ export class GateJobs {
         preferred: job.spec.datacenters,
         datacenterCount: job.targets.length,
       });
-      const lost = running.filter((t) => !this.reachable(t.datacenter));
+      const lost = running.filter(
+        (t) => decision.candidates.find((c) => c.datacenterId === t.datacenter)?.reachable !== true,
+      );
       if (lost.length === 0) continue;
       this.options.logger.warn(
         routingDecisionLogFields(decision),
@@ -533,12 +535,6 @@ export class GateJobs {
       const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters].filter((dc) => !used.has(dc));
       for (const target of lost) this.moveShare(job, target, chain);
     }
-  }
-
-  /** Whether any manager of the datacenter can take work from this gate (the router's manager rule). */
-  private reachable(datacenter: string): boolean {
-    const config = this.options.router.config;
-    return this.options.registry.input(datacenter).managers.some((m) => managerExclusion(m, config) === null);
   }
 
   /** Moves a share whose datacenter was lost to the first datacenter of `chain` that takes it. */
