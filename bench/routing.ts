@@ -1,9 +1,20 @@
 // Benchmark of @hyperscale/routing (issue 5 "Figures"): gates and datacenters placed at Azure
 // regions (shared/data/azure-44-rtt.json), coordinates learned by @hyperscale/vivaldi from simulated
-// probes, datacenter load rising and falling with accepted jobs, random datacenter failures and
-// recoveries — routed by GateJobRouter, by an oracle (true RTTs, loads and liveness, same score
-// formula, no hysteresis) and at random, each on the same arrivals and failures. Then the latency
-// of one routing decision over 50 datacenters. Virtual time only; no network traffic at all.
+// probes, the RTTs of the gates' own probes blended in (AD-45), datacenter load rising and falling
+// with accepted jobs, random datacenter failures and recoveries — routed by GateJobRouter, by an
+// oracle (true RTTs, loads and liveness, same score formula, no hysteresis) and at random, each on
+// the same arrivals and failures. Then the latency of one routing decision over 50 datacenters.
+// Virtual time only; no network traffic at all.
+//
+// Two demand scenarios on the same datacenters:
+//   anywhere  8 gates at random regions (demand from anywhere, as users submit wherever they are):
+//             the RTT figures, switches and failover. Demand is not uniform across datacenters
+//             here, so even the oracle's load is uneven (oracle_load_cv).
+//   uniform   one gate in each datacenter's region, equal demand per gate — the issue's "uniform
+//             demand": the load CV figure, with RTT figures reported too.
+// Routing follows the gate: a job is placed when submitted (routeJob), and every running job is
+// reviewed at the heartbeat cadence (routeJob with `running`), which moves it only when its
+// datacenter can no longer run it; a job lost with its datacenter is placed again.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +25,7 @@ import {
   GateJobRouter,
   type HealthBucket,
   type ManagerInput,
+  ObservedLatency,
   type RoutingConfig,
   vivaldiDistanceEstimator,
 } from '@hyperscale/routing';
@@ -57,7 +69,7 @@ const randomInt = (r: Random, n: number): number => Math.floor(r.next() * n);
 // ---------------------------------------------------------------- scenario constants
 const SEED = Number(process.env['SEED'] ?? 7);
 const DATACENTERS = 10; // issue: 8–12
-const GATES = 8; // demand sources, uniform share each
+const ANYWHERE_GATES = 8; // demand sources of the "anywhere" scenario, uniform share each
 const MANAGERS_PER_DC = 3;
 const CORES_PER_DC = 64;
 const JOB_CORES = 8;
@@ -98,9 +110,17 @@ function distinctRegions(random: Random, n: number): number[] {
   return all.slice(0, n);
 }
 const dcRegion = distinctRegions(placement, DATACENTERS);
-const gateRegion = distinctRegions(placement, GATES);
 const dcName = (i: number): string => matrix.regions[dcRegion[i]!]!;
 const dcIndexByName = new Map(dcRegion.map((_, i) => [dcName(i), i]));
+
+interface Scenario {
+  name: 'anywhere' | 'uniform';
+  gateRegion: number[];
+}
+const scenarios: Scenario[] = [
+  { name: 'anywhere', gateRegion: distinctRegions(placement, ANYWHERE_GATES) },
+  { name: 'uniform', gateRegion: [...dcRegion] },
+];
 
 // ---------------------------------------------------------------- arrivals and failures (shared)
 interface Arrival {
@@ -113,13 +133,13 @@ interface Outage {
   fromS: number;
   toS: number;
 }
-function schedule(): { arrivals: Arrival[]; outages: Outage[] } {
+function schedule(gates: number): { arrivals: Arrival[]; outages: Outage[] } {
   const r = seededRandom(SEED * 7919 + 1);
   const arrivals: Arrival[] = [];
   for (let t = 0; ; ) {
     t += -Math.log(1 - r.next()) / ARRIVALS_PER_S;
     if (t >= SIM_S) break;
-    arrivals.push({ atS: t, gate: randomInt(r, GATES), durationS: -Math.log(1 - r.next()) * JOB_MEAN_S });
+    arrivals.push({ atS: t, gate: randomInt(r, gates), durationS: -Math.log(1 - r.next()) * JOB_MEAN_S });
   }
   const outages: Outage[] = [];
   for (let t = 300; ; ) {
@@ -132,7 +152,6 @@ function schedule(): { arrivals: Arrival[]; outages: Outage[] } {
   }
   return { arrivals, outages };
 }
-const { arrivals, outages } = schedule();
 
 // ---------------------------------------------------------------- datacenter model
 interface RunningJob {
@@ -169,6 +188,9 @@ interface RunResult {
   utilization: number[];
   decisions: number;
   switches: number;
+  /** Decisions that placed a job (submission, or again after its datacenter was lost), and their switches. */
+  placements: number;
+  placementSwitches: number;
   voluntarySwitches: number;
   failedDispatches: number;
   failoverS: number[];
@@ -189,7 +211,7 @@ interface PoolNode {
   region: number;
   client: VivaldiClient;
 }
-function makePool(clock: VirtualClock): { gates: PoolNode[]; managers: PoolNode[][] } {
+function makePool(clock: VirtualClock, gateRegion: readonly number[]): { gates: PoolNode[]; managers: PoolNode[][] } {
   let seed = SEED * 104729;
   const node = (region: number): PoolNode => ({
     region,
@@ -209,10 +231,17 @@ function median(values: readonly number[]): number {
 }
 
 // ---------------------------------------------------------------- one simulation
-function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): RunResult {
+function simulate(
+  policy: Policy,
+  scenario: Scenario,
+  routerConfig: Partial<RoutingConfig> = {},
+  options: { reviewAsPlacement?: boolean } = {},
+): RunResult {
+  const { gateRegion } = scenario;
+  const { arrivals, outages } = schedule(gateRegion.length);
   const clock = new VirtualClock(0);
   const dcs = Array.from({ length: DATACENTERS }, (_, i) => new DatacenterModel(i));
-  const pool = makePool(clock);
+  const pool = makePool(clock, gateRegion);
   const probeRandom = seededRandom(SEED * 31 + 5);
   const policyRandom = seededRandom(SEED * 17 + 3);
   const result: RunResult = {
@@ -221,6 +250,8 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
     utilization: [],
     decisions: 0,
     switches: 0,
+    placements: 0,
+    placementSwitches: 0,
     voluntarySwitches: 0,
     failedDispatches: 0,
     failoverS: [],
@@ -253,13 +284,15 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
       };
     });
 
-  // one router per gate (each gate routes from its own coordinate)
-  const routers = pool.gates.map((gate) => {
+  // one router per gate (each gate routes from its own coordinate and its own probes' RTTs)
+  const observed = pool.gates.map(() => new ObservedLatency());
+  const routers = pool.gates.map((gate, g) => {
     const distance = vivaldiDistanceEstimator({
       clock,
       localCoordinate: () => gate.client.coordinate(),
       datacenterCoordinates: (id) =>
         (pool.managers[dcIndexByName.get(id) ?? -1] ?? []).map((m) => m.client.coordinate()),
+      observed: (id) => observed[g]!.estimate(id, clock.now()),
     });
     return new GateJobRouter({ clock, distance, candidates: inputs, config: routerConfig });
   });
@@ -297,21 +330,23 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
     return order.map((x) => x.i);
   };
 
-  const route = (job: { id: string; gate: number }, existing: boolean): number | undefined => {
+  const route = (job: { id: string; gate: number }, running: boolean): number | undefined => {
     if (policy === 'oracle') return oracleOrder(job.gate)[0];
     if (policy === 'random') {
       const alive = dcs.filter((d) => d.alive);
       return alive.length === 0 ? undefined : alive[randomInt(policyRandom, alive.length)]!.index;
     }
     const router = routers[job.gate]!;
-    const decision = router.routeJob(job.id);
+    const decision = router.routeJob(job.id, { running: running && options.reviewAsPlacement !== true });
     result.decisions++;
     if (decision.bootstrapMode) result.bootstrapDecisions++;
+    if (!running) result.placements++;
     if (decision.switched) {
       result.switches++;
+      if (!running) result.placementSwitches++;
       if (decision.reason === 'improved') result.voluntarySwitches++;
     }
-    if (!existing || decision.switched) {
+    if (!running || decision.switched) {
       // dispatch along the chain until a live datacenter accepts
       for (const id of [...decision.primaryDatacenters, ...decision.fallbackDatacenters]) {
         const index = dcIndexByName.get(id)!;
@@ -351,7 +386,7 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
         d.queue = [];
         d.usedCores = 0;
         for (const job of lost) {
-          const target = policy === 'router' ? route(job, false) : route(job, false);
+          const target = route(job, false);
           if (target === undefined) jobs.delete(job.id);
           else {
             job.dc = target;
@@ -415,6 +450,8 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
       if (peerDc >= 0 && !dcs[peerDc]!.alive) continue;
       const rtt = trueRtt(self.region, peer.region) * (1 + JITTER * (2 * probeRandom.next() - 1));
       self.client.update(`p${all.indexOf(peer)}`, peer.client.coordinate(), rtt);
+      const gate = pool.gates.indexOf(self);
+      if (gate >= 0 && peerDc >= 0) observed[gate]!.record(dcName(peerDc), rtt, clock.now());
     }
 
     // arrivals
@@ -433,7 +470,7 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
       start(job);
     }
 
-    // periodic re-evaluation of running jobs' routing (switch rate), router only
+    // the gate's review of running jobs at the heartbeat cadence (switch rate), router only
     if (policy === 'router' && tMs % (REEVALUATE_S * 1000) === 0) {
       for (const job of jobs.values()) route(job, true);
     }
@@ -448,6 +485,11 @@ function simulate(policy: Policy, routerConfig: Partial<RoutingConfig> = {}): Ru
     console.log('switches by reason', JSON.stringify(totals));
   }
   return result;
+}
+
+function quantiles(values: readonly number[], qs: readonly number[]): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  return qs.map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
 }
 
 function cv(values: readonly number[]): number {
@@ -497,59 +539,79 @@ function decisionLatency(): { p50: number; p99: number } {
 }
 
 // ---------------------------------------------------------------- run
-console.log(
-  `routing bench: seed ${SEED}, ${DATACENTERS} DCs [${dcRegion.map((r) => matrix.regions[r]).join(', ')}], ` +
-    `${GATES} gates [${gateRegion.map((r) => matrix.regions[r]).join(', ')}]`,
-);
+const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const ratio = (a: number, b: number): number => Number((a / b).toFixed(3));
+const regionsOf = (regions: readonly number[]): string => regions.map((r) => matrix.regions[r]).join(', ');
+
+console.log(`routing bench: seed ${SEED}, ${DATACENTERS} DCs [${regionsOf(dcRegion)}]`);
+const { arrivals: sampleArrivals, outages: sampleOutages } = schedule(1);
 console.log(
   `demand ${ARRIVALS_PER_S.toFixed(3)} jobs/s × ${JOB_CORES} cores × ${JOB_MEAN_S} s mean = ${(OFFERED_LOAD * 100).toFixed(0)} % of ${DATACENTERS}×${CORES_PER_DC} cores, ` +
-    `${arrivals.length} jobs over ${SIM_S} s, ${outages.length} DC outages`,
+    `${sampleArrivals.length} jobs over ${SIM_S} s, ${sampleOutages.length} DC outages`,
 );
-const router = simulate('router');
-const oracle = simulate('oracle');
-const random = simulate('random');
-const noHysteresis = simulate('router', { holdDownMs: 0, improvementRatio: 1, degradeConfirmMs: 0 });
-const latency = decisionLatency();
 
-const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-const medRouter = median(router.rtts);
-const medOracle = median(oracle.rtts);
-const medRandom = median(random.rtts);
-for (const r of [router, oracle, random]) {
+function runScenario(scenario: Scenario) {
+  console.log(`\n[${scenario.name}] ${scenario.gateRegion.length} gates [${regionsOf(scenario.gateRegion)}]`);
+  const router = simulate('router', scenario);
+  const oracle = simulate('oracle', scenario);
+  const random = simulate('random', scenario);
+  // The same router if a review were a placement (load moves running jobs): what `running` saves.
+  const reviewAsPlacement = simulate('router', scenario, {}, { reviewAsPlacement: true });
+  for (const r of [router, oracle, random]) {
+    console.log(
+      `${r.policy.padEnd(7)} RTT p25/p50/p75 ${quantiles(r.rtts, [0.25, 0.5, 0.75]).join('/')} ms, mean ${mean(r.rtts).toFixed(1)} ms, load CV ${cv(r.utilization).toFixed(3)}, ` +
+        `utilisation [${r.utilization.map((u) => u.toFixed(2)).join(' ')}], unroutable ${r.unroutable}`,
+    );
+  }
   console.log(
-    `${r.policy.padEnd(7)} median RTT ${median(r.rtts).toFixed(1)} ms, mean ${mean(r.rtts).toFixed(1)} ms, load CV ${cv(r.utilization).toFixed(3)}, ` +
-      `utilisation [${r.utilization.map((u) => u.toFixed(2)).join(' ')}], unroutable ${r.unroutable}`,
+    `router: ${router.decisions} decisions (${router.bootstrapDecisions} in bootstrap), ${router.switches} switches ` +
+      `(${router.voluntarySwitches} voluntary), ${router.failedDispatches} failed dispatches, ` +
+      `failover per outage [${router.failoverS.map((s) => s.toFixed(1)).join(' ')}] s`,
   );
+  console.log(
+    `reviews as placements: ${reviewAsPlacement.switches} switches / ${reviewAsPlacement.decisions} decisions ` +
+      `(${reviewAsPlacement.voluntarySwitches} voluntary)`,
+  );
+  return {
+    gates: scenario.gateRegion.length,
+    median_rtt_ms: median(router.rtts),
+    median_rtt_vs_random: ratio(median(router.rtts), median(random.rtts)),
+    median_rtt_vs_oracle: ratio(median(router.rtts), median(oracle.rtts)),
+    oracle_median_rtt_vs_random: ratio(median(oracle.rtts), median(random.rtts)),
+    mean_rtt_vs_random: ratio(mean(router.rtts), mean(random.rtts)),
+    mean_rtt_vs_oracle: ratio(mean(router.rtts), mean(oracle.rtts)),
+    load_cv: ratio(cv(router.utilization), 1),
+    oracle_load_cv: ratio(cv(oracle.utilization), 1),
+    decisions: router.decisions,
+    switches: router.switches,
+    switch_rate: Number((router.switches / router.decisions).toFixed(5)),
+    placements: router.placements,
+    placement_switch_rate: Number((router.placementSwitches / router.placements).toFixed(5)),
+    switch_rate_reviews_as_placements: Number((reviewAsPlacement.switches / reviewAsPlacement.decisions).toFixed(5)),
+    failover_s: Number(Math.max(0, ...router.failoverS).toFixed(1)),
+  };
 }
-console.log(
-  `router: ${router.decisions} decisions (${router.bootstrapDecisions} in bootstrap), ${router.switches} switches ` +
-    `(${router.voluntarySwitches} voluntary), ${router.failedDispatches} failed dispatches, ` +
-    `failover per outage [${router.failoverS.map((s) => s.toFixed(1)).join(' ')}] s`,
-);
-console.log(
-  `without hysteresis: ${noHysteresis.switches} switches / ${noHysteresis.decisions} decisions ` +
-    `(${noHysteresis.voluntarySwitches} voluntary)`,
-);
-console.log(`decision over 50 DCs: p50 ${latency.p50.toFixed(2)} µs, p99 ${latency.p99.toFixed(2)} µs`);
 
+// Decision latency first, on a fresh heap: the simulations' own garbage is not the gate's.
+const latency = decisionLatency();
+const anywhere = runScenario(scenarios[0]!);
+const uniform = runScenario(scenarios[1]!);
+console.log(`\ndecision over 50 DCs: p50 ${latency.p50.toFixed(2)} µs, p99 ${latency.p99.toFixed(2)} µs`);
+
+// Headline figures: RTT, switches and failover from demand anywhere; load CV under uniform demand.
 const figures = {
   seed: SEED,
   datacenters: DATACENTERS,
-  gates: GATES,
-  jobs: arrivals.length,
-  outages: outages.length,
-  median_rtt_ms: Number(medRouter.toFixed(2)),
-  median_rtt_vs_random: Number((medRouter / medRandom).toFixed(3)),
-  median_rtt_vs_oracle: Number((medRouter / medOracle).toFixed(3)),
-  mean_rtt_vs_random: Number((mean(router.rtts) / mean(random.rtts)).toFixed(3)),
-  mean_rtt_vs_oracle: Number((mean(router.rtts) / mean(oracle.rtts)).toFixed(3)),
-  load_cv: Number(cv(router.utilization).toFixed(3)),
-  oracle_load_cv: Number(cv(oracle.utilization).toFixed(3)),
-  switch_rate: Number((router.switches / router.decisions).toFixed(5)),
-  voluntary_switch_rate: Number((router.voluntarySwitches / router.decisions).toFixed(5)),
-  switch_rate_without_hysteresis: Number((noHysteresis.switches / noHysteresis.decisions).toFixed(5)),
-  failover_s: Number(Math.max(0, ...router.failoverS).toFixed(1)),
+  jobs: sampleArrivals.length,
+  outages: sampleOutages.length,
+  median_rtt_vs_random: anywhere.median_rtt_vs_random,
+  median_rtt_vs_oracle: anywhere.median_rtt_vs_oracle,
+  load_cv: uniform.load_cv,
+  switch_rate: anywhere.switch_rate,
+  failover_s: Math.max(anywhere.failover_s, uniform.failover_s),
   decision_p50_us: Number(latency.p50.toFixed(2)),
   decision_p99_us: Number(latency.p99.toFixed(2)),
+  anywhere,
+  uniform,
 };
 console.log(JSON.stringify(figures));
