@@ -531,9 +531,15 @@ export class GateJobs {
         routingDecisionLogFields(decision),
         'routing review: a datacenter running the job is lost',
       );
-      const used = new Set(job.targets.map((t) => t.datacenter));
-      const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters].filter((dc) => !used.has(dc));
-      for (const target of lost) this.moveShare(job, target, chain);
+      const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters];
+      // each share to a datacenter the job does not use yet (moved shares included)
+      for (const target of lost) {
+        this.moveShare(
+          job,
+          target,
+          chain.filter((dc) => !job.targets.some((t) => t.datacenter === dc)),
+        );
+      }
     }
   }
 
