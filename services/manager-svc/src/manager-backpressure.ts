@@ -22,9 +22,9 @@
 // The window is 20 ms (it was 50): the check fires only once a whole window has elapsed, so at a
 // storm's onset — every worker's reports in flight at once — a 50 ms window let 50–100 ms of
 // reports be handled in full before the rest were refused, and a control RPC queued behind them
-// waited that long (`pnpm bench backpressure`: onset stall ~135 ms with 50, ~40 ms with 20; storm
-// p99 40 → 14 ms against an idle p99 of ~7). A loop 90 % busy for 20 ms already costs a control RPC
-// queued behind it about three idle p99s, so it is saturation for this purpose.
+// waited that long (`pnpm bench backpressure`, slowestStormProbes: onset stall ~135 ms with 50,
+// 35–70 ms with 20). A loop 90 % busy for 20 ms already costs a control RPC queued behind it about
+// three idle p99s, so it is saturation for this purpose.
 //
 // With `enabled` false (the benchmark's "off" run) the signal is always NONE and nothing is shed,
 // but every reading is still taken, so the two runs report the same figures.
