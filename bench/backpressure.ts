@@ -12,9 +12,11 @@
 //     with a realistic cumulative snapshot, never two in flight for one share (SimulatedWorker);
 //   - this process: the observer. It sends one CancelJob of an unknown job (a full CRITICAL round
 //     trip) every 10 ms on its own connection, open loop (a slow answer does not delay the next
-//     probe, so a stall is not under-sampled), and runs a real SWIM peer joined to the manager's
-//     datacenter pool, so the manager probes it and it probes the manager all along; every
-//     suspicion or death either side starts during the storm or the recovery is a false suspicion.
+//     probe, so a stall is not under-sampled); submits a one-VU job every 200 ms and acknowledges
+//     its dispatch (DispatchProbe: every simulated worker registered its address), measuring
+//     submit → dispatch received; and runs a real SWIM peer joined to the manager's datacenter
+//     pool, so the manager probes it and it probes the manager all along; every suspicion either
+//     side starts during the storm or the recovery is a false suspicion.
 // Phases: warm-up (workers register, heartbeat and report each share once a second — a manager in
 // service has handled progress before — probes discarded: JIT and connection set-up), idle (no
 // progress), storm, recovery. Progress refers to no job, so the manager records it as intake
@@ -30,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { signalOfRefusal } from '@hyperscale/backpressure/shell';
 import { seededRandom } from '@hyperscale/deterministic';
-import { createHistogram, emptyStats, encodeHistogram } from '@hyperscale/loadgen';
+import { createHistogram, emptyStats, encodeHistogram, parseJobSpec } from '@hyperscale/loadgen';
 import {
   type ClientOf,
   createClient,
@@ -38,10 +40,14 @@ import {
   ManagerService,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
+  serviceDefinition,
+  serviceImplementation,
+  WorkerService,
   WorkflowStatus,
 } from '@hyperscale/protocol';
+import { createLogger, startGrpcServer } from '@hyperscale/runtime';
 import { createSwimNode, type SwimNode, type SwimStats } from '@hyperscale/swim';
-import { statsToProto } from '@hyperscale/wire';
+import { jobSpecToProto, statsToProto } from '@hyperscale/wire';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 50);
@@ -50,6 +56,8 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 6_000);
 const STORM_MS = Number(process.env.BENCH_STORM_MS ?? 10_000);
 const RECOVERY_MS = Number(process.env.BENCH_RECOVERY_MS ?? 5_000);
 const PROBE_EVERY_MS = 10;
+/** One dispatch probe job every this many ms (a job a time keeps the manager's job table small). */
+const DISPATCH_EVERY_MS = 200;
 /** Each simulated worker runs one share of each of these workflows during the storm. */
 const WORKFLOWS = ['wf0', 'wf1', 'wf2', 'wf3'] as const;
 /**
@@ -139,13 +147,15 @@ class SimulatedWorker {
     private readonly stats: ReturnType<typeof realisticStats>[],
     private readonly counts: StormCounts,
     private readonly phase: () => Phase,
+    /** Where the manager's dispatches to this worker go: the observer's DispatchProbe acknowledges them. */
+    private readonly dispatchAddress: string,
   ) {}
 
   async register(): Promise<void> {
     await this.client.registerWorker({
       version: { major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR },
       workerId: this.id,
-      address: '127.0.0.1:40000',
+      address: this.dispatchAddress,
       totalCores: WORKFLOWS.length,
       availableCores: WORKFLOWS.length,
       clusterId: 'hyperscale',
@@ -201,7 +211,7 @@ class SimulatedWorker {
       this.policy.offer({ kind: 'progress', jobId: 'none', workflowId: share.workflowId, payload: share.workflowId });
     }
     for (const message of this.policy.poll().messages) {
-      for (const workflowId of message.updates) this.send(this.shares[WORKFLOWS.indexOf(workflowId)]!);
+      for (const workflowId of message.updates) this.send(this.shares.find((s) => s.workflowId === workflowId)!);
     }
   }
 
@@ -243,7 +253,7 @@ class SimulatedWorker {
 
 type StormCounts = Omit<Extract<StormReport, { type: 'counts' }>, 'type' | 'cpuMs'>;
 
-async function storm(address: string): Promise<void> {
+async function storm(address: string, dispatchAddress: string): Promise<void> {
   try {
     setPriority(STORM_NICENESS);
   } catch {
@@ -264,7 +274,7 @@ async function storm(address: string): Promise<void> {
     const policy = new WorkerFlushPolicy<string>(clock, flushConfig, seededRandom(i + 1));
     return {
       client,
-      worker: new SimulatedWorker(`bench-w${i}`, client, policy, stats, counts, () => phase),
+      worker: new SimulatedWorker(`bench-w${i}`, client, policy, stats, counts, () => phase, dispatchAddress),
     };
   });
   for (const { worker } of workers) await worker.register();
@@ -284,6 +294,118 @@ async function storm(address: string): Promise<void> {
       process.disconnect?.();
     }
   });
+}
+
+// ---------------------------------------------------------------- the dispatch probe
+/**
+ * Dispatch acknowledgements as control work: every DISPATCH_EVERY_MS the observer submits a
+ * one-VU job to the manager (SubmitJob, HIGH); the manager dispatches its share to a worker — every
+ * simulated worker registered this server's address — and this server acknowledges at once
+ * (DispatchWorkflow accepted) and reports the share's final result (ReportResult, CRITICAL), so
+ * the job completes and its cores are free again. Measured: submit → dispatch received.
+ */
+class DispatchProbe {
+  private readonly submitted = new Map<string, { atMs: number; phase: Phase }>();
+  private next = 0;
+  /** Submissions whose dispatch never arrived (or whose submit failed). */
+  failed = 0;
+  private readonly spec = jobSpecToProto(
+    parseJobSpec(`
+name: dispatch-probe
+workflows:
+  - name: w
+    vus: 1
+    duration: 1s
+    steps:
+      - name: s
+        url: http://127.0.0.1:9/never-run
+`),
+  );
+
+  private constructor(
+    private readonly server: Awaited<ReturnType<typeof startGrpcServer>>,
+    private readonly manager: ClientOf<typeof ManagerService>,
+    private readonly onDispatched: (phase: Phase, submittedAtMs: number, ms: number) => void,
+  ) {}
+
+  static async start(
+    manager: ClientOf<typeof ManagerService>,
+    onDispatched: (phase: Phase, submittedAtMs: number, ms: number) => void,
+  ): Promise<DispatchProbe> {
+    let probe: DispatchProbe | undefined;
+    const server = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      logger: createLogger({ service: 'bench', nodeId: 'dispatch-probe', level: 'silent' }),
+      services: [
+        {
+          definition: serviceDefinition(WorkerService),
+          implementation: serviceImplementation(WorkerService, {
+            dispatchWorkflow: async (request) => {
+              probe?.dispatched(request);
+              return { accepted: true, error: '', coresAssigned: request.cores };
+            },
+            cancelWorkflow: async () => ({}),
+          }),
+        },
+      ],
+    });
+    probe = new DispatchProbe(server, manager, onDispatched);
+    return probe;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.server.port}`;
+  }
+
+  /** Submits one probe job; its dispatch latency is reported under `phase`. */
+  submit(phase: Phase): void {
+    const jobId = `dispatch-probe-${this.next++}`;
+    this.submitted.set(jobId, { atMs: performance.now(), phase });
+    this.manager.submitJob({ jobId, submission: { spec: this.spec } }).catch(() => {
+      if (this.submitted.delete(jobId)) this.failed++;
+    });
+  }
+
+  private dispatched(request: { jobId: string; workflowId: string; workflowName: string; fenceToken: bigint }): void {
+    const submitted = this.submitted.get(request.jobId);
+    if (submitted !== undefined) {
+      this.submitted.delete(request.jobId);
+      this.onDispatched(submitted.phase, submitted.atMs, performance.now() - submitted.atMs);
+    }
+    // the share "ran": its final result frees the worker's cores (sub-workflow id ends with the worker id)
+    const workerId = request.workflowId.slice(request.workflowId.lastIndexOf(':') + 1);
+    setImmediate(() =>
+      this.manager
+        .reportResult({
+          jobId: request.jobId,
+          workflowId: request.workflowId,
+          workflowName: request.workflowName,
+          workerId,
+          status: WorkflowStatus.COMPLETED,
+          stats: statsToProto(emptyStats(request.workflowName, ['s'], Date.now())),
+          error: '',
+          availableCores: WORKFLOWS.length,
+          fenceToken: request.fenceToken,
+        })
+        .catch(() => {}),
+    );
+  }
+
+  /** Counts submissions older than `olderThanMs` without a dispatch as failed, and forgets them. */
+  expire(olderThanMs: number): void {
+    const now = performance.now();
+    for (const [jobId, { atMs }] of this.submitted) {
+      if (now - atMs > olderThanMs) {
+        this.submitted.delete(jobId);
+        this.failed++;
+      }
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.server.tryShutdown(1_000);
+  }
 }
 
 // ---------------------------------------------------------------- the observer
@@ -421,7 +543,17 @@ async function run(backpressure: boolean) {
   }
 
   const swimPeer = await joinManagerPool(swimPort);
-  const stormProcess = fork(fileURLToPath(import.meta.url), ['--storm', address], { stdio: 'inherit' });
+  const dispatchSamples: Record<'idle' | 'storm' | 'recovery', { atMs: number; ms: number }[]> = {
+    idle: [],
+    storm: [],
+    recovery: [],
+  };
+  const dispatchProbe = await DispatchProbe.start(prober, (p, atMs, ms) => {
+    if (p !== 'warmup' && p !== 'done') dispatchSamples[p].push({ atMs, ms });
+  });
+  const stormProcess = fork(fileURLToPath(import.meta.url), ['--storm', address, dispatchProbe.address], {
+    stdio: 'inherit',
+  });
   const reports: StormReport[] = [];
   const waiters: ((r: StormReport) => void)[] = [];
   stormProcess.on('message', (r: StormReport) => {
@@ -478,6 +610,10 @@ async function run(backpressure: boolean) {
         }
       });
   }, PROBE_EVERY_MS);
+  const dispatching = setInterval(() => {
+    dispatchProbe.expire(5_000);
+    dispatchProbe.submit(phase);
+  }, DISPATCH_EVERY_MS);
   const memory: { rss: number; heap: number; external: number; level: number }[] = [];
   let sampling = true;
   const memoryLoop = (async () => {
@@ -534,12 +670,15 @@ async function run(backpressure: boolean) {
     membersSeenByObserver: swimPeer.members().map((m) => `${m.id}:${m.state}`),
   };
   clearInterval(probing);
+  clearInterval(dispatching);
   setPhase('done');
   sampling = false;
   await memoryLoop;
   await sleep(200);
   prober.close();
   await swimPeer.stop();
+  dispatchProbe.expire(0);
+  await dispatchProbe.stop();
   manager.kill('SIGTERM');
   await exited;
 
@@ -581,6 +720,37 @@ async function run(backpressure: boolean) {
       .slice(0, 12)
       .map((p) => [Math.round(p.atMs - stormStart), round(p.ms, 1)]),
     probesFailed,
+    dispatchSamples: {
+      idle: dispatchSamples.idle.length,
+      storm: dispatchSamples.storm.length,
+      recovery: dispatchSamples.recovery.length,
+    },
+    dispatchP99IdleMs: round(
+      quantile(
+        dispatchSamples.idle.map((d) => d.ms),
+        0.99,
+      ),
+    ),
+    dispatchP99StormMs: round(
+      quantile(
+        dispatchSamples.storm.map((d) => d.ms),
+        0.99,
+      ),
+    ),
+    dispatchP99Ratio: round(
+      quantile(
+        dispatchSamples.storm.map((d) => d.ms),
+        0.99,
+      ) /
+        Math.max(
+          quantile(
+            dispatchSamples.idle.map((d) => d.ms),
+            0.99,
+          ),
+          0.001,
+        ),
+    ),
+    dispatchesFailed: dispatchProbe.failed,
     proberLagP99Ms: proberLagP99,
     rssMb: memory.map((m) => mb(m.rss)),
     heapUsedMb: memory.map((m) => mb(m.heap)),
@@ -602,7 +772,7 @@ async function run(backpressure: boolean) {
 }
 
 if (process.argv[2] === '--storm') {
-  await storm(process.argv[3]!);
+  await storm(process.argv[3]!, process.argv[4]!);
 } else {
   // BENCH_ONLY=on|off runs one side (experiments); the issue's figures need both.
   const only = process.env.BENCH_ONLY;
