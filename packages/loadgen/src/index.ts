@@ -2,6 +2,7 @@
 export { LOADGEN_DEFAULTS, SPEC_LIMITS } from './config.js';
 export { formatDuration, parseDuration } from './duration.js';
 export { createHistogram, decodeHistogram, encodeHistogram, type Histogram } from './histogram.js';
+export { checkHistogramEncoding } from './histogram-encoding-check.js';
 export { remainingShare } from './remaining-share.js';
 export { JobSpecError, type SpecProblem } from './spec-error.js';
 export {

@@ -1,8 +1,9 @@
-// Statistics ⇄ protobuf. Histograms travel as HdrHistogram bytes; arriving ones are decoded once
-// to prove they are well formed, so a corrupt report is refused instead of poisoning a merge.
+// Statistics ⇄ protobuf. Histograms travel as HdrHistogram bytes; arriving ones are checked to be
+// well formed (without building them: checkHistogramEncoding), so a corrupt report is refused
+// instead of poisoning a merge.
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { StatsSnapshot, StepStats } from '@hyperscale/loadgen';
-import { decodeHistogram } from '@hyperscale/loadgen';
+import { checkHistogramEncoding } from '@hyperscale/loadgen';
 import type * as pb from '@hyperscale/protocol';
 
 export class StatsDecodeError extends Error {
@@ -37,7 +38,7 @@ export function statsToProto(stats: StatsSnapshot): MessageInitShape<typeof pb.W
 
 function checkedHistogram(bytes: Uint8Array, where: string): Uint8Array {
   try {
-    decodeHistogram(bytes);
+    checkHistogramEncoding(bytes);
   } catch (error) {
     throw new StatsDecodeError(`${where}: histogram is not a valid HdrHistogram encoding (${String(error)})`);
   }
