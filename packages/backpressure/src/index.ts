@@ -56,6 +56,7 @@ export {
   type RateLimiterConfig,
   type RateLimitOperation,
 } from './rate-limiter.js';
+export { ReportWindow } from './report-window.js';
 export {
   formatRetryAfter,
   parseRetryAfter,

@@ -7,11 +7,12 @@
 // is offered to it on each flush tick, and the policy says what to send now — everything (NONE),
 // everything but less often (THROTTLE), every 4th cycle per job (BATCH; the wire has one report per
 // workflow, so a batch is that job's reports sent together), or nothing, discarding it (REJECT).
-// The level is the highest among the managers' signals (progress acks, heartbeat acks). Final
+// The level is the highest among the managers' signals (progress acks, heartbeat acks). Released
+// reports leave one at a time per manager (ReportWindow: the next when the last is answered). Final
 // results bypass it (the policy answers `send-now` and the outbox takes them); cancellation
 // acknowledgements are the CancelWorkflow responses themselves and never pass through here.
 
-import { WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { ReportWindow, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
 import type { StatsSnapshot, WorkflowSpec } from '@hyperscale/loadgen';
 import { CancelOutcome } from '@hyperscale/protocol';
@@ -80,6 +81,7 @@ export class WorkflowExecutor {
   private draining = false;
   /** Shares cancelled by a drain: reported failed so the manager re-dispatches the rest. */
   private readonly handBack = new Set<string>();
+  private readonly reportWindow = new ReportWindow();
   /** Payloads are workflow ids: a report is built from the share's latest stats when it leaves. */
   readonly flushPolicy: WorkerFlushPolicy<string>;
 
@@ -179,11 +181,25 @@ export class WorkflowExecutor {
       share.dirty = true;
       return;
     }
-    share.progressInFlight = true;
+    share.progressInFlight = true; // on the wire, or waiting for the report in flight to its manager
+    const manager = share.request.managerAddress;
+    if (this.reportWindow.claim(manager, workflowId)) this.transmitProgress(manager, workflowId);
+  }
+
+  /** Sends the share's latest progress; when answered, the next report waiting for `manager` goes. */
+  private transmitProgress(manager: string, workflowId: string): void {
+    const share = this.active.get(workflowId);
+    if (!share || share.latest === undefined) {
+      // finished while waiting: its final result went through the outbox
+      if (share) share.progressInFlight = false;
+      const next = this.reportWindow.release(manager);
+      if (next !== undefined) this.transmitProgress(manager, next);
+      return;
+    }
     share.sequence += 1n;
     this.options
       .sendProgress({
-        managerAddress: share.request.managerAddress,
+        managerAddress: manager,
         jobId: share.request.jobId,
         workflowId,
         workflowName: share.request.workflowName,
@@ -198,6 +214,8 @@ export class WorkflowExecutor {
       })
       .finally(() => {
         share.progressInFlight = false;
+        const next = this.reportWindow.release(manager);
+        if (next !== undefined) this.transmitProgress(manager, next);
       });
   }
 

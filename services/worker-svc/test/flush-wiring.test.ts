@@ -169,6 +169,58 @@ describe('worker progress flush under backpressure', () => {
     expect(sent.length).toBeGreaterThan(before);
   });
 
+  it('one report in flight per manager: the next leaves when the last is answered, other managers unaffected', async () => {
+    const clock = new VirtualClock();
+    const shares: FakeShare[] = [];
+    const runner: ShareRunner = {
+      start: (_workflow, _cores, onProgress) => {
+        const done = new Promise<ShareOutcome>(() => {});
+        shares.push({ progress: onProgress, finish: () => {} });
+        return { done, cancel: () => {} };
+      },
+    };
+    const pending: { report: ProgressReport; answer: () => void }[] = [];
+    const executor = new WorkflowExecutor({
+      workerId: 'w1',
+      totalCores: 4,
+      maxPending: 10,
+      logger: createLogger({ service: 'test', nodeId: 'w1', level: 'silent' }),
+      runner,
+      sendProgress: (report) =>
+        new Promise<void>((resolve) => {
+          pending.push({ report, answer: resolve });
+        }),
+      deliverResult: () => {},
+      now: () => clock.now(),
+      flushPolicy: new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 }, { next: () => 0.5 }),
+    });
+    const dispatch = (workflowId: string, managerAddress: string, fenceToken: bigint) =>
+      executor.dispatch({ jobId: 'j', workflowId, workflowName: 'w', workflow, cores: 1, fenceToken, managerAddress });
+    dispatch('a1', 'm-a:1', 1n);
+    dispatch('a2', 'm-a:1', 2n);
+    dispatch('a3', 'm-a:1', 3n);
+    dispatch('b1', 'm-b:1', 4n);
+    for (const share of shares) share.progress(emptyStats('w', ['s'], 0));
+    clock.advance(50);
+    executor.flushProgress();
+    // one to each manager on the wire
+    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1']);
+    const settle = async () => {
+      for (let i = 0; i < 4; i++) await Promise.resolve();
+    };
+    pending[0]!.answer();
+    await settle();
+    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1', 'a2']);
+    // a new flush while m-a is busy sends nothing more to it
+    for (const share of shares) share.progress(emptyStats('w', ['s'], 0));
+    clock.advance(50);
+    executor.flushProgress();
+    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1', 'a2']);
+    pending[2]!.answer();
+    await settle();
+    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1', 'a2', 'a3']);
+  });
+
   it('RESOURCE_EXHAUSTED from a manager reads as REJECT for at least its retry-after', () => {
     const signal = signalOfRefusal(resourceExhausted('overloaded', 4_000));
     expect(signal?.level).toBe(BackpressureLevel.REJECT);
