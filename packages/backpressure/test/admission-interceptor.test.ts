@@ -15,7 +15,7 @@ import {
   serviceImplementation,
 } from '@hyperscale/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InFlightTracker, LoadShedder, OverloadDetector, Priority } from '../src/index.js';
+import { InFlightTracker, LoadShedder, OverloadDetector, OverloadState, Priority } from '../src/index.js';
 import { admissionInterceptor, IN_FLIGHT_RETRY_AFTER_MS } from '../src/shell/admission-interceptor.js';
 
 interface Harness {
@@ -37,7 +37,10 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.forceShutdown();
 });
 
-async function start(limits: ConstructorParameters<typeof InFlightTracker>[0] = {}): Promise<Harness> {
+async function start(
+  limits: ConstructorParameters<typeof InFlightTracker>[0] = {},
+  shedBeforeMessage?: (path: string) => boolean,
+): Promise<Harness> {
   const clock = new VirtualClock(1_000);
   const detector = new OverloadDetector();
   const shedder = new LoadShedder(detector);
@@ -54,6 +57,7 @@ async function start(limits: ConstructorParameters<typeof InFlightTracker>[0] = 
         now: () => clock.now(),
         onLatency: (_path, ms) => latencies.push(ms),
         onRefused: (path, message, reason) => refused.push({ path, message, reason }),
+        ...(shedBeforeMessage ? { shedBeforeMessage } : {}),
       }),
     ],
   });
@@ -143,6 +147,27 @@ describe('admission interceptor', () => {
     // HIGH still served when stressed.
     await h.client.registerWorker({ workerId: 'w7', address: 'x:1' });
     expect(h.handled).toEqual(['registerWorker']);
+    h.close();
+  });
+
+  it('sheds a path marked shedBeforeMessage at its headers, without its message, counted once', async () => {
+    const h = await start({}, (path) => path.endsWith('/ReportProgress'));
+    h.detector.recordResources(0.9, 0); // STRESSED
+    const info = await refusal(h.client.reportProgress({ jobId: 'j', workerId: 'w7' }));
+    expect(info?.code).toBe(grpcStatus.RESOURCE_EXHAUSTED);
+    expect(h.refused).toEqual([
+      { path: '/hyperscale.v1.ManagerService/ReportProgress', message: undefined, reason: 'shed' },
+    ]);
+    expect(h.shedder.shedCount(Priority.NORMAL)).toBe(1);
+    // other NORMAL paths are still shed with their message
+    await refusal(h.client.workerHeartbeat({ workerId: 'w8' }));
+    expect((h.refused[1]!.message as { workerId: string }).workerId).toBe('w8');
+    // healthy again: the marked path is admitted, and nothing more is counted as shed
+    while (h.detector.state !== OverloadState.HEALTHY) h.detector.recordResources(0.1, 0);
+    const shedSoFar = h.shedder.shedCount(Priority.NORMAL);
+    await h.client.reportProgress({ jobId: 'j', workerId: 'w7' });
+    expect(h.handled).toEqual(['reportProgress']);
+    expect(h.shedder.shedCount(Priority.NORMAL)).toBe(shedSoFar);
     h.close();
   });
 

@@ -50,6 +50,7 @@ import {
 } from '@hyperscale/backpressure';
 import { admissionInterceptor } from '@hyperscale/backpressure/shell';
 import type { Clock } from '@hyperscale/deterministic';
+import { ManagerService } from '@hyperscale/protocol';
 
 export interface ManagerBackpressureOptions {
   clock: Clock;
@@ -75,6 +76,8 @@ const perfLoopTime = () => {
   const u = performance.eventLoopUtilization();
   return { active: u.active, idle: u.idle };
 };
+
+const REPORT_PROGRESS_PATH = `/${ManagerService.typeName}/${ManagerService.method.reportProgress.name}`;
 
 export class ManagerBackpressure {
   readonly enabled: boolean;
@@ -157,6 +160,8 @@ export class ManagerBackpressure {
       enabled: () => this.enabled,
       onLatency: (_path, ms) => this.overloadSampler.recordHandlerLatency(ms),
       ...(this.options.onRefused ? { onRefused: this.options.onRefused } : {}),
+      // A progress report's refusal needs nothing from it (heartbeats are read: a sign of life).
+      shedBeforeMessage: (path) => path === REPORT_PROGRESS_PATH,
     });
   }
 

@@ -5,10 +5,12 @@
 // never refused — the shedder and the tracker both let them through — but they are counted.
 //
 // A refused call is answered RESOURCE_EXHAUSTED with `retry-after-ms` metadata before its handler
-// runs, so refusing costs almost nothing. The decision is taken when the request message arrives
-// (every RPC of the contract has exactly one), so `onRefused` can still read it: the manager uses
-// that to count a refused worker heartbeat as a sign of life, the gate to rate-limit SubmitJob by
-// client id. Server-streaming calls (WatchJob) are admitted at open and give their slot back at
+// runs. The decision is taken when the request message arrives (every RPC of the contract has
+// exactly one), so `onRefused` can still read it: the manager uses that to count a refused worker
+// heartbeat as a sign of life, the gate to rate-limit SubmitJob by client id. Paths whose refusal
+// needs no message (`shedBeforeMessage`) are shed as soon as their headers arrive, before the
+// message is decoded: a progress report carries two HdrHistograms, and decoding the ones about to
+// be refused was most of what a storm cost a shedding manager. Server-streaming calls (WatchJob) are admitted at open and give their slot back at
 // once: a stream lives as long as its job and must not pin a slot (backpressure README).
 // Shared by gate-svc and manager-svc.
 import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition } from '@grpc/grpc-js';
@@ -33,8 +35,10 @@ export interface AdmissionOptions {
    * with, or undefined to go on. Runs after shedding, before the in-flight slot is taken.
    */
   check?: (path: string, message: unknown, peer: string) => GrpcStatusError | undefined;
-  /** Told of every refusal (after the status is sent). */
+  /** Told of every refusal (after the status is sent); `message` is undefined when shed before it. */
   onRefused?: (path: string, message: unknown, reason: 'shed' | 'in-flight' | 'check') => void;
+  /** Paths shed at their headers, before the message is decoded (their refusal needs no message). */
+  shedBeforeMessage?: (path: string) => boolean;
 }
 
 export function admissionInterceptor(options: AdmissionOptions): ServerInterceptor {
@@ -43,6 +47,7 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
     const priority: Priority = priorityOfRpc(path);
     let release: (() => void) | undefined;
     let refused = false;
+    let shedDecided = false;
 
     const refuse = (message: unknown, error: GrpcStatusError, reason: 'shed' | 'in-flight' | 'check'): void => {
       refused = true;
@@ -50,17 +55,22 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
       options.onRefused?.(path, message, reason);
     };
 
+    /** The shedder's verdict; true when the call was refused. */
+    const shedNow = (message: unknown): boolean => {
+      shedDecided = true;
+      const shed = options.shedder.decide(priority);
+      if (!shed.shed) return false;
+      refuse(
+        message,
+        resourceExhausted(`overloaded: shedding ${priorityLabel(priority)} requests`, shed.retryAfterMs),
+        'shed',
+      );
+      return true;
+    };
+
     const admit = (message: unknown): boolean => {
       if (options.enabled?.() === false) return true;
-      const shed = options.shedder.decide(priority);
-      if (shed.shed) {
-        refuse(
-          message,
-          resourceExhausted(`overloaded: shedding ${priorityLabel(priority)} requests`, shed.retryAfterMs),
-          'shed',
-        );
-        return false;
-      }
+      if (!shedDecided && shedNow(message)) return false;
       const error = options.check?.(path, message, call.getPeer());
       if (error) {
         refuse(message, error, 'check');
@@ -94,6 +104,10 @@ export function admissionInterceptor(options: AdmissionOptions): ServerIntercept
     };
 
     const listener = new ServerListenerBuilder()
+      .withOnReceiveMetadata((metadata, next) => {
+        if (options.enabled?.() !== false && options.shedBeforeMessage?.(path) === true && shedNow(undefined)) return;
+        next(metadata);
+      })
       .withOnReceiveMessage((message, next) => {
         if (refused) return;
         if (admit(message)) next(message);
