@@ -1,6 +1,7 @@
 // `pnpm bench backpressure`: issue 7's experiment against a REAL manager-svc process (the
 // discrete-event simulation is `pnpm bench backpressure-sim`). Run twice — backpressure on, then off
-// (HYPERSCALE_BACKPRESSURE=false). Last line: one JSON object.
+// (HYPERSCALE_BACKPRESSURE=false: the manager signals nothing and sheds nothing, and the simulated
+// workers send every share's report without the one-in-flight window). Last line: one JSON object.
 //
 // Three processes, so that what is measured is the manager:
 //   - the manager-svc under test (its datacenter SWIM pool on the LAN profile, as deployed);
@@ -9,7 +10,8 @@
 //     the manager: its own connection, a heartbeat every 1 s, and — during the storm — 4 running
 //     shares whose progress leaves through its own WorkerFlushPolicy on its own 10 ms flush timer
 //     at its own phase (base period 10 ms, the issue's figure), one ReportProgress per workflow
-//     with a realistic cumulative snapshot, never two in flight for one share (SimulatedWorker);
+//     with a realistic cumulative snapshot, one report in flight to the manager at a time, the
+//     next when it is answered (ReportWindow, as worker-svc) (SimulatedWorker);
 //   - this process: the observer. It sends one CancelJob of an unknown job (a full CRITICAL round
 //     trip) every 10 ms on its own connection, open loop (a slow answer does not delay the next
 //     probe, so a stall is not under-sampled); submits a one-VU job every 200 ms and acknowledges
@@ -29,7 +31,7 @@ import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { ReportWindow, signalFromProto, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { signalOfRefusal } from '@hyperscale/backpressure/shell';
 import { seededRandom } from '@hyperscale/deterministic';
 import { createHistogram, emptyStats, encodeHistogram, parseJobSpec } from '@hyperscale/loadgen';
@@ -52,8 +54,9 @@ import { jobSpecToProto, statsToProto } from '@hyperscale/wire';
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 50);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 3_000);
-const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 6_000);
-const STORM_MS = Number(process.env.BENCH_STORM_MS ?? 10_000);
+/** Long enough that each p99 rests on ≥ 10 samples above it (100 probes/s): the ratio of two p99s is noisy. */
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+const STORM_MS = Number(process.env.BENCH_STORM_MS ?? 15_000);
 const RECOVERY_MS = Number(process.env.BENCH_RECOVERY_MS ?? 5_000);
 const PROBE_EVERY_MS = 10;
 /** One dispatch probe job every this many ms (a job a time keeps the manager's job table small). */
@@ -81,6 +84,8 @@ const flushConfig = {
 const WARMUP_FLUSH_EVERY_TICKS = 100;
 /** worker-svc's flush timer: half the base period, at least 10 ms (services/worker-svc/src/main.ts). */
 const FLUSH_TICK_MS = Math.max(10, flushConfig.baseIntervalMs / 2);
+/** Experiments: node flags for the manager (e.g. `--trace-gc`, `--cpu-prof`), whose stdout is then shown. */
+const MANAGER_NODE_ARGS = (process.env.BENCH_MANAGER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Phase = 'warmup' | 'idle' | 'storm' | 'recovery' | 'done';
@@ -131,7 +136,8 @@ function realisticStats(workflow: string, seed: number) {
  * max(10, base / 2) ms from its own phase (worker-svc main.ts), doing what
  * WorkflowExecutor.flushProgress does — offer every share that has no report in flight, poll the
  * WorkerFlushPolicy, send one ReportProgress per released workflow (the wire has one workflow per
- * report, so a BATCH message is its job's reports sent together) — and reading every ack and
+ * report, so a BATCH message is its job's reports sent together), one at a time through a
+ * ReportWindow — and reading every ack and
  * every refusal as ManagerReporter does.
  */
 class SimulatedWorker {
@@ -139,6 +145,8 @@ class SimulatedWorker {
   private readonly startedAt = performance.now();
   private readonly timers: NodeJS.Timeout[] = [];
   private warmupTicks = 0;
+  /** One report in flight to the manager, the next when it is answered (worker-svc's ReportWindow). */
+  private readonly window = new ReportWindow();
 
   constructor(
     readonly id: string,
@@ -149,6 +157,8 @@ class SimulatedWorker {
     private readonly phase: () => Phase,
     /** Where the manager's dispatches to this worker go: the observer's DispatchProbe acknowledges them. */
     private readonly dispatchAddress: string,
+    /** Backpressure on: one report in flight (ReportWindow). Off: every share's report at once, no window. */
+    private readonly windowed: boolean,
   ) {}
 
   async register(): Promise<void> {
@@ -217,7 +227,11 @@ class SimulatedWorker {
 
   private send(share: SimulatedWorker['shares'][number]): void {
     if (share.inFlight) return;
-    share.inFlight = true;
+    share.inFlight = true; // on the wire, or waiting for the report in flight
+    if (!this.windowed || this.window.claim('m', share.workflowId)) this.transmit(share);
+  }
+
+  private transmit(share: SimulatedWorker['shares'][number]): void {
     share.sequence += 1n;
     this.counts.sent++;
     this.client
@@ -242,6 +256,8 @@ class SimulatedWorker {
       })
       .finally(() => {
         share.inFlight = false;
+        const next = this.windowed ? this.window.release('m') : undefined;
+        if (next !== undefined) this.transmit(this.shares.find((s) => s.workflowId === next)!);
       });
   }
 
@@ -253,7 +269,7 @@ class SimulatedWorker {
 
 type StormCounts = Omit<Extract<StormReport, { type: 'counts' }>, 'type' | 'cpuMs'>;
 
-async function storm(address: string, dispatchAddress: string): Promise<void> {
+async function storm(address: string, dispatchAddress: string, windowed: boolean): Promise<void> {
   try {
     setPriority(STORM_NICENESS);
   } catch {
@@ -274,7 +290,7 @@ async function storm(address: string, dispatchAddress: string): Promise<void> {
     const policy = new WorkerFlushPolicy<string>(clock, flushConfig, seededRandom(i + 1));
     return {
       client,
-      worker: new SimulatedWorker(`bench-w${i}`, client, policy, stats, counts, () => phase, dispatchAddress),
+      worker: new SimulatedWorker(`bench-w${i}`, client, policy, stats, counts, () => phase, dispatchAddress, windowed),
     };
   });
   for (const { worker } of workers) await worker.register();
@@ -499,20 +515,24 @@ async function run(backpressure: boolean) {
     await freePort(),
     await freePort(),
   ];
-  const manager: ChildProcess = spawn(process.execPath, [join(root, 'services/manager-svc/dist/main.js')], {
-    env: {
-      ...process.env,
-      HYPERSCALE_NODE_ID: 'bench-m1',
-      HYPERSCALE_DATACENTER: 'bench',
-      HYPERSCALE_GRPC_PORT: String(grpcPort),
-      HYPERSCALE_ADMIN_PORT: String(adminPort),
-      HYPERSCALE_SWIM_PORT: String(swimPort),
-      HYPERSCALE_GLOBAL_SWIM_PORT: String(globalSwimPort),
-      HYPERSCALE_LOG_LEVEL: 'error',
-      HYPERSCALE_BACKPRESSURE: String(backpressure),
+  const manager: ChildProcess = spawn(
+    process.execPath,
+    [...MANAGER_NODE_ARGS, join(root, 'services/manager-svc/dist/main.js')],
+    {
+      env: {
+        ...process.env,
+        HYPERSCALE_NODE_ID: 'bench-m1',
+        HYPERSCALE_DATACENTER: 'bench',
+        HYPERSCALE_GRPC_PORT: String(grpcPort),
+        HYPERSCALE_ADMIN_PORT: String(adminPort),
+        HYPERSCALE_SWIM_PORT: String(swimPort),
+        HYPERSCALE_GLOBAL_SWIM_PORT: String(globalSwimPort),
+        HYPERSCALE_LOG_LEVEL: 'error',
+        HYPERSCALE_BACKPRESSURE: String(backpressure),
+      },
+      stdio: ['ignore', MANAGER_NODE_ARGS.length > 0 ? 'inherit' : 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let prioritised = false;
   try {
     setPriority(manager.pid!, MEASURED_NICENESS);
@@ -551,9 +571,13 @@ async function run(backpressure: boolean) {
   const dispatchProbe = await DispatchProbe.start(prober, (p, atMs, ms) => {
     if (p !== 'warmup' && p !== 'done') dispatchSamples[p].push({ atMs, ms });
   });
-  const stormProcess = fork(fileURLToPath(import.meta.url), ['--storm', address, dispatchProbe.address], {
-    stdio: 'inherit',
-  });
+  const stormProcess = fork(
+    fileURLToPath(import.meta.url),
+    ['--storm', address, dispatchProbe.address, backpressure ? 'windowed' : 'unwindowed'],
+    {
+      stdio: 'inherit',
+    },
+  );
   const reports: StormReport[] = [];
   const waiters: ((r: StormReport) => void)[] = [];
   stormProcess.on('message', (r: StormReport) => {
@@ -772,7 +796,7 @@ async function run(backpressure: boolean) {
 }
 
 if (process.argv[2] === '--storm') {
-  await storm(process.argv[3]!, process.argv[4]!);
+  await storm(process.argv[3]!, process.argv[4]!, process.argv[5] === 'windowed');
 } else {
   // BENCH_ONLY=on|off runs one side (experiments); the issue's figures need both.
   const only = process.env.BENCH_ONLY;
