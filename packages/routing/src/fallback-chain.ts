@@ -7,6 +7,8 @@ import type { CandidateReport } from './routing-decision.js';
 export interface FallbackChain {
   readonly primaries: string[];
   readonly fallbacks: string[];
+  /** The candidates themselves, in chain order (primaries, then fallbacks). */
+  readonly ordered: CandidateReport[];
 }
 
 /**
@@ -23,15 +25,16 @@ export function buildFallbackChain(
   count: number,
   running = false,
 ): FallbackChain {
-  const chain: string[] = [];
+  const ordered: CandidateReport[] = [];
   const head = ranked[0];
   const held = ranked.find((c) => c.datacenterId === primaryId);
   if (held !== undefined && head !== undefined && (running || bucketRank(held.bucket) === bucketRank(head.bucket))) {
-    chain.push(primaryId);
-    for (const c of ranked) if (c.datacenterId !== primaryId) chain.push(c.datacenterId);
+    ordered.push(held);
+    for (const c of ranked) if (c !== held) ordered.push(c);
   } else {
-    for (const c of ranked) chain.push(c.datacenterId);
+    for (const c of ranked) ordered.push(c);
   }
-  const n = Math.max(1, Math.min(Math.floor(count), chain.length));
-  return { primaries: chain.slice(0, n), fallbacks: chain.slice(n) };
+  const ids = ordered.map((c) => c.datacenterId);
+  const n = Math.max(1, Math.min(Math.floor(count), ids.length));
+  return { primaries: ids.slice(0, n), fallbacks: ids.slice(n), ordered };
 }

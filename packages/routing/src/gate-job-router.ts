@@ -223,7 +223,7 @@ export class GateJobRouter {
         current,
         mode,
         nowMs: now,
-        running: options.running === true,
+        running,
       },
       this.config,
     );
@@ -242,19 +242,11 @@ export class GateJobRouter {
       Number.isFinite(count) && count >= 1 ? count : 1,
       running,
     );
-    const ordered: CandidateReport[] = [];
-    const byId = new Map<string, CandidateReport>();
-    for (const r of eligible) byId.set(r.datacenterId, r);
-    if (keptExcluded !== undefined) byId.set(keptExcluded.datacenterId, keptExcluded);
-    for (const id of chain.primaries) {
-      const r = byId.get(id)!;
-      r.role = 'primary';
-      ordered.push(r);
-    }
-    for (const id of chain.fallbacks) ordered.push(byId.get(id)!);
+    const ordered = chain.ordered;
+    for (let i = 0; i < chain.primaries.length; i++) ordered[i]!.role = 'primary';
     for (const r of excluded) if (r !== keptExcluded) ordered.push(r);
 
-    const primaryBucket = byId.get(chain.primaries[0]!)?.bucket ?? best.bucket;
+    const primaryBucket = ordered[0]?.bucket ?? best.bucket;
     this.metrics.decision(primaryBucket, verdict.reason);
     return {
       jobId,

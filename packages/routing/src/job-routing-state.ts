@@ -86,6 +86,9 @@ export class JobRoutingStateStore {
   // Map iteration order is insertion order; re-inserting on every touch keeps the least recently
   // routed job first, so both TTL expiry and LRU eviction only ever look at the front.
   private readonly states = new Map<string, JobRoutingState>();
+  /** touch() sweeps for expired states at most this often (the TTL is an hour; a second is exact enough). */
+  private static readonly SWEEP_EVERY_MS = 1_000;
+  private lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ttlMs: number,
@@ -103,7 +106,10 @@ export class JobRoutingStateStore {
 
   /** The job's state, created if missing, marked as used now. */
   touch(jobId: string, nowMs: number): JobRoutingState {
-    this.expire(nowMs);
+    if (nowMs - this.lastSweepMs >= JobRoutingStateStore.SWEEP_EVERY_MS) {
+      this.lastSweepMs = nowMs;
+      this.expire(nowMs);
+    }
     let state = this.states.get(jobId);
     if (state === undefined) {
       state = new JobRoutingState(nowMs);
