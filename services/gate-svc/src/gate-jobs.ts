@@ -3,6 +3,11 @@
 // collecting per-datacenter progress and results, merging them exactly, judging thresholds and
 // finishing each job once with the global status rule (facts §1.5).
 //
+// Running jobs are reviewed every `routingReviewIntervalMs` (AD-36): a share whose datacenter lost
+// every reachable manager moves to the next datacenter of the router's chain for the time each
+// workflow had not run, with a new fence; what the lost attempt measured is carried into the
+// share's progress and result (carried-stats.ts).
+//
 // Timeouts (AD-34): a GateJobTimeoutTracker (@hyperscale/timeout) starts tracking a job once all its
 // dispatches settled, for the datacenters that accepted it, under the gate's lease epoch (the term
 // of its dispatch fences; managers learn it from the dispatch fence). Managers' AD-34 progress,
