@@ -601,14 +601,7 @@ export class SwimMembership {
     if (this.introductions.size < this.limits.maxMembers) this.introductions.add(record.id);
     // And tell the pool about it: a peer introduced out of band (registration) is otherwise known
     // to us alone, so nobody else probes it and its suspicion never gets independent confirmations.
-    this.queueBroadcast(record.id, 'alive', {
-      type: 'alive',
-      id: record.id,
-      incarnation: record.incarnation,
-      addr: record.addr,
-      role: record.role,
-      meta: record.meta,
-    });
+    this.gossipAlive(record);
     this.counters.confirmations++;
     this.emit('member-join', record);
   }
@@ -751,6 +744,11 @@ export class SwimMembership {
   private correctStaleAccusation(record: MemberRecord): void {
     if (record.state !== 'alive' && record.state !== 'suspect') return;
     if (record.state === 'suspect' || this.broadcasts.has(record.id)) return;
+    this.gossipAlive(record);
+  }
+
+  /** Queues an `alive` for a member as we hold it (incarnation, address, role, meta). */
+  private gossipAlive(record: MemberRecord): void {
     this.queueBroadcast(record.id, 'alive', {
       type: 'alive',
       id: record.id,
