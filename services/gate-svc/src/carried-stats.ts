@@ -13,7 +13,11 @@ export function mergeWorkflowStats(
   if (earlier.length === 0) return [...later];
   if (later.length === 0) return [...earlier];
   const byName = new Map<string, WorkflowStats[]>();
-  for (const w of [...earlier, ...later]) byName.set(w.workflowName, [...(byName.get(w.workflowName) ?? []), w]);
+  for (const w of [...earlier, ...later]) {
+    const parts = byName.get(w.workflowName);
+    if (parts) parts.push(w);
+    else byName.set(w.workflowName, [w]);
+  }
   return [...byName.values()].map((parts) => {
     if (parts.length === 1) return parts[0]!;
     const decoded = parts.map((p) => statsFromProto(p)).filter((s) => s !== undefined);

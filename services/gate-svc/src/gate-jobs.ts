@@ -19,7 +19,14 @@
 // the progress they last reported; the others get `resultGrace` for their real result.
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
-import { FenceTokenIssuer, finishedJobsToForget, globalOutcome, type JobOutcome, termOf } from '@hyperscale/jobs';
+import {
+  DEFAULT_JOB_CONFIG,
+  FenceTokenIssuer,
+  finishedJobsToForget,
+  globalOutcome,
+  type JobOutcome,
+  termOf,
+} from '@hyperscale/jobs';
 import {
   evaluateJobThresholds,
   type JobSpec,
@@ -140,8 +147,6 @@ export interface GateJobsOptions {
   forwardProgress?: (jobId: string, datacenters: readonly string[]) => 'forward' | 'hold' | 'drop';
   /** How often running jobs' routing is reviewed (AD-36: the heartbeat cadence); default 5 s. */
   routingReviewIntervalMs?: number;
-  /** A moved share's workflow with time left runs at least this long; default 1 s (as a manager re-dispatch). */
-  minMovedShareMs?: number;
 }
 
 /** How many datacenters can share the job: never more than the smallest workflow has VUs. */
@@ -456,7 +461,8 @@ export class GateJobs {
       this.lastTimeoutCheckAt = now;
       this.carryOut(this.timeouts.check());
     }
-    if (this.lastRoutingReviewAt === undefined || now - this.lastRoutingReviewAt >= this.reviewIntervalMs) {
+    const reviewEveryMs = this.options.routingReviewIntervalMs ?? 5_000;
+    if (this.lastRoutingReviewAt === undefined || now - this.lastRoutingReviewAt >= reviewEveryMs) {
       this.lastRoutingReviewAt = now;
       this.reviewRunningJobs();
     }
@@ -506,10 +512,6 @@ export class GateJobs {
     this.options.router.expireJobs();
   }
 
-  private get reviewIntervalMs(): number {
-    return this.options.routingReviewIntervalMs ?? 5_000;
-  }
-
   /**
    * The review of running jobs (AD-36, at the heartbeat cadence). The router keeps a running job
    * where it is unless its datacenter can no longer run it; when a share's datacenter has no
@@ -518,7 +520,7 @@ export class GateJobs {
    * had not run. A datacenter that is only unhealthy keeps its share: a live manager there still
    * decides about its job.
    */
-  reviewRunningJobs(): void {
+  private reviewRunningJobs(): void {
     for (const job of this.activeJobs()) {
       if (!job.dispatchSettled || job.cancelDeadlineMs !== undefined || job.timeout !== undefined) continue;
       const running = job.targets.filter((t) => !t.result && t.managerId !== undefined);
@@ -555,7 +557,8 @@ export class GateJobs {
     const remaining = remainingShare(
       target.spec,
       ranMsByWorkflow(target.progress),
-      this.options.minMovedShareMs ?? 1_000,
+      // a workflow with time left runs at least as long as a manager's re-dispatch of a lost share
+      DEFAULT_JOB_CONFIG.minRedispatchMs,
     );
     if (remaining === undefined) {
       this.recordResult(job, target, {
