@@ -29,7 +29,8 @@ interface FakeShare {
   finish(outcome: ShareOutcome): void;
 }
 
-function setup() {
+/** `send`: how progress calls are answered (default: at once, recorded in `sent`). */
+function setup(send?: (report: ProgressReport) => Promise<void>) {
   const clock = new VirtualClock();
   const shares: FakeShare[] = [];
   const runner: ShareRunner = {
@@ -52,15 +53,17 @@ function setup() {
     maxPending: 10,
     logger: createLogger({ service: 'test', nodeId: 'w1', level: 'silent' }),
     runner,
-    sendProgress: async (report) => {
-      sent.push(report);
-    },
+    sendProgress:
+      send ??
+      (async (report) => {
+        sent.push(report);
+      }),
     deliverResult: (result) => results.push(result),
     now: () => clock.now(),
     flushPolicy: policy,
   });
   let fence = 1n;
-  const dispatch = (workflowId: string, jobId = 'job-1') =>
+  const dispatch = (workflowId: string, jobId = 'job-1', managerAddress = '127.0.0.1:7200') =>
     executor.dispatch({
       jobId,
       workflowId,
@@ -68,7 +71,7 @@ function setup() {
       workflow,
       cores: 1,
       fenceToken: fence++,
-      managerAddress: '127.0.0.1:7200',
+      managerAddress,
     });
   let requests = 0;
   const stats = (): StatsSnapshot => {
@@ -170,51 +173,33 @@ describe('worker progress flush under backpressure', () => {
   });
 
   it('one report in flight per manager: the next leaves when the last is answered, other managers unaffected', async () => {
-    const clock = new VirtualClock();
-    const shares: FakeShare[] = [];
-    const runner: ShareRunner = {
-      start: (_workflow, _cores, onProgress) => {
-        const done = new Promise<ShareOutcome>(() => {});
-        shares.push({ progress: onProgress, finish: () => {} });
-        return { done, cancel: () => {} };
-      },
-    };
     const pending: { report: ProgressReport; answer: () => void }[] = [];
-    const executor = new WorkflowExecutor({
-      workerId: 'w1',
-      totalCores: 4,
-      maxPending: 10,
-      logger: createLogger({ service: 'test', nodeId: 'w1', level: 'silent' }),
-      runner,
-      sendProgress: (report) =>
+    const { dispatch, shares, clock, executor, stats } = setup(
+      (report) =>
         new Promise<void>((resolve) => {
           pending.push({ report, answer: resolve });
         }),
-      deliverResult: () => {},
-      now: () => clock.now(),
-      flushPolicy: new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 }, { next: () => 0.5 }),
-    });
-    const dispatch = (workflowId: string, managerAddress: string, fenceToken: bigint) =>
-      executor.dispatch({ jobId: 'j', workflowId, workflowName: 'w', workflow, cores: 1, fenceToken, managerAddress });
-    dispatch('a1', 'm-a:1', 1n);
-    dispatch('a2', 'm-a:1', 2n);
-    dispatch('a3', 'm-a:1', 3n);
-    dispatch('b1', 'm-b:1', 4n);
-    for (const share of shares) share.progress(emptyStats('w', ['s'], 0));
-    clock.advance(50);
-    executor.flushProgress();
-    // one to each manager on the wire
-    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1']);
+    );
+    dispatch('a1', 'j', 'm-a:1');
+    dispatch('a2', 'j', 'm-a:1');
+    dispatch('a3', 'j', 'm-a:1');
+    dispatch('b1', 'j', 'm-b:1');
+    const flush = () => {
+      for (const share of shares) share.progress(stats());
+      clock.advance(50);
+      executor.flushProgress();
+    };
     const settle = async () => {
       for (let i = 0; i < 4; i++) await Promise.resolve();
     };
+    flush();
+    // one to each manager on the wire
+    expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1']);
     pending[0]!.answer();
     await settle();
     expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1', 'a2']);
     // a new flush while m-a is busy sends nothing more to it
-    for (const share of shares) share.progress(emptyStats('w', ['s'], 0));
-    clock.advance(50);
-    executor.flushProgress();
+    flush();
     expect(pending.map((p) => p.report.workflowId)).toEqual(['a1', 'b1', 'a2']);
     pending[2]!.answer();
     await settle();
