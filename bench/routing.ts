@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Random, randomInt, seededRandom, shuffle, VirtualClock } from '@hyperscale/deterministic';
 import {
   type DatacenterInput,
   type DistanceEstimate,
@@ -30,41 +31,6 @@ import {
   vivaldiDistanceEstimator,
 } from '@hyperscale/routing';
 import { VivaldiClient } from '@hyperscale/vivaldi';
-
-// ---------------------------------------------------------------- time and randomness
-// (bench/ depends only on the packages it measures, so the clock and PRNG are re-stated here:
-// a settable monotonic clock, and mulberry32 for seeded, reproducible streams)
-class VirtualClock {
-  private ms = 0;
-  constructor(startMs = 0) {
-    this.ms = startMs;
-  }
-  now(): number {
-    return this.ms;
-  }
-  set(ms: number): void {
-    this.ms = Math.max(this.ms, ms);
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
-interface Random {
-  next(): number;
-}
-function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return {
-    next(): number {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
-const randomInt = (r: Random, n: number): number => Math.floor(r.next() * n);
 
 // ---------------------------------------------------------------- scenario constants
 const SEED = Number(process.env['SEED'] ?? 7);
@@ -102,12 +68,10 @@ const trueRtt = (a: number, b: number): number => (a === b ? 1 : matrix.rtt_ms[a
 // ---------------------------------------------------------------- placement
 const placement = seededRandom(SEED);
 function distinctRegions(random: Random, n: number): number[] {
-  const all = Array.from({ length: regionCount }, (_, i) => i);
-  for (let i = all.length - 1; i > 0; i--) {
-    const j = randomInt(random, i + 1);
-    [all[i], all[j]] = [all[j]!, all[i]!];
-  }
-  return all.slice(0, n);
+  return shuffle(
+    random,
+    Array.from({ length: regionCount }, (_, i) => i),
+  ).slice(0, n);
 }
 const dcRegion = distinctRegions(placement, DATACENTERS);
 const dcName = (i: number): string => matrix.regions[dcRegion[i]!]!;
