@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { createInterface } from 'node:readline';
-import { describeSettings } from '@hyperscale/runtime';
+import { describeSettings, serviceNodeArgs } from '@hyperscale/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFacts, ROLES, type Role } from './support/facts.js';
 import { repoRoot } from './support/render.js';
@@ -90,6 +90,11 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The node flags the service's package.json declares (`hyperscale.nodeArgs`). */
+function nodeArgsOf(role: Role): string[] {
+  return serviceNodeArgs(join(repoRoot, 'services', facts.roles[role].service, 'package.json'));
+}
+
 function appOf(role: Role): string {
   const app = pruned.get(role);
   if (!app) throw new Error(`${role} was not pruned`);
@@ -153,19 +158,25 @@ describe.each(ROLES)('pruned %s service', (role) => {
         .filter((d) => d.kind === 'port')
         .map((d) => [d.env, '0']),
     );
-    const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
-      cwd: appOf(role),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv({
-        HYPERSCALE_NODE_ID: `${role}-prune-test`,
-        HYPERSCALE_GRPC_HOST: '127.0.0.1',
-        HYPERSCALE_ADMIN_HOST: '127.0.0.1',
-        ...freePorts,
-        HYPERSCALE_LOG_LEVEL: 'info',
-        ...required[role],
-      }),
-    });
+    // Started as its image starts it, with the flags of the pruned copy's own package.json.
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [...serviceNodeArgs(join(appOf(role), 'package.json')), 'dist/main.js'],
+      {
+        cwd: appOf(role),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: cleanEnv({
+          HYPERSCALE_NODE_ID: `${role}-prune-test`,
+          HYPERSCALE_GRPC_HOST: '127.0.0.1',
+          HYPERSCALE_ADMIN_HOST: '127.0.0.1',
+          ...freePorts,
+          HYPERSCALE_LOG_LEVEL: 'info',
+          ...required[role],
+        }),
+      },
+    );
     let stderr = '';
+    const warnings: string[] = [];
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
@@ -177,6 +188,7 @@ describe.each(ROLES)('pruned %s service', (role) => {
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
           try {
             const entry = JSON.parse(line) as { msg?: string; admin?: string };
+            if (entry.msg?.startsWith('started without node flags')) warnings.push(entry.msg);
             if (entry.admin && entry.msg?.endsWith('ready')) {
               clearTimeout(timer);
               resolve(entry.admin);
@@ -186,6 +198,7 @@ describe.each(ROLES)('pruned %s service', (role) => {
           }
         });
       });
+      expect(warnings).toEqual([]);
       const health = await fetch(`http://${admin}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({ status: 'ok' });
@@ -196,6 +209,20 @@ describe.each(ROLES)('pruned %s service', (role) => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   }, 30_000);
+});
+
+describe.each(ROLES)('%s-svc node flags', (role) => {
+  const service = join(repoRoot, 'services', facts.roles[role].service);
+  const args = nodeArgsOf(role);
+
+  it('are the same in the start script and the bin shebang as in package.json', () => {
+    const manifest = JSON.parse(readFileSync(join(service, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(manifest.scripts['start']).toBe(['node', ...args, 'dist/main.js'].join(' '));
+    const shebang = readFileSync(join(service, 'src', 'main.ts'), 'utf8').split('\n')[0];
+    expect(shebang).toBe(args.length === 0 ? '#!/usr/bin/env node' : `#!/usr/bin/env -S node ${args.join(' ')}`);
+  });
 });
 
 describe('Dockerfiles', () => {
@@ -230,7 +257,8 @@ describe('Dockerfiles', () => {
       expect(runtime).not.toMatch(/pnpm|npm install|COPY \. /);
       expect(facts.roles[role].imageUid).toBeGreaterThan(0);
       expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
-      expect(runtime).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+      const cmd = ['node', ...nodeArgsOf(role), 'dist/main.js'].map((arg) => JSON.stringify(arg)).join(', ');
+      expect(runtime).toContain(`\nCMD [${cmd}]\n`);
       expect(runtime).toMatch(/apt-get install .*tini/);
     });
 

@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sleep } from '@hyperscale/runtime';
+import { serviceNodeArgs, sleep } from '@hyperscale/runtime';
 import { HyperscaleClient } from './sdk.js';
 import type { Topology } from './topology.js';
 
@@ -137,12 +137,13 @@ export class LocalCluster {
     adminPort: number,
     env: Record<string, string>,
   ): void {
-    const entry = join(this.options.servicesDir ?? defaultServicesDir(), `${role}-svc`, 'dist', 'main.js');
+    const service = join(this.options.servicesDir ?? defaultServicesDir(), `${role}-svc`);
+    const entry = join(service, 'dist', 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} does not exist: build the workspace first (pnpm build)`);
     const logFile = join(this.logDir, `${id}.log`);
     const log = createWriteStream(logFile);
     const host = this.topology.host;
-    const child = spawn(process.execPath, [entry], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(join(service, 'package.json')), entry], {
       env: {
         ...process.env,
         // SWIM pools on free ports (registration tells peers where), LAN timing for both pools:

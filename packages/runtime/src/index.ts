@@ -42,6 +42,7 @@ export {
   Registry,
   startEventLoopLagMonitor,
 } from './metrics.js';
+export { nodeArgsNotInEffect, serviceNodeArgs, warnWithoutNodeArgs } from './node-args.js';
 export { type InstallProcessGuardsOptions, installProcessGuards, type ProcessEventSource } from './process-guards.js';
 export { type BackoffInput, backoffDelayMs, type Jitter, RETRY_DEFAULTS, type RetryOptions, retry } from './retry.js';
 export {

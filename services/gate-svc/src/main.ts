@@ -16,6 +16,7 @@ import {
   startAdminServer,
   startGrpcServer,
   systemClock,
+  warnWithoutNodeArgs,
 } from '@hyperscale/runtime';
 import { DatacenterRegistry } from './datacenter-registry.js';
 import { GateBackpressure } from './gate-backpressure.js';
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
   const settings = loadSettingsOrExit(gateSettings, 'gate-svc');
   const logger = createLogger({ service: 'gate-svc', nodeId: settings.nodeId, level: settings.logLevel });
   installProcessGuards({ logger });
+  warnWithoutNodeArgs(new URL('../package.json', import.meta.url), logger);
   const registry = createMetricsRegistry({ service: 'gate-svc', nodeId: settings.nodeId });
 
   const backpressure = new GateBackpressure({

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // manager-svc composition root: settings → logger → job table → gRPC server → gate link →
 // background loops → admin HTTP → graceful shutdown. Business rules live in packages.
 import { ALL_PRIORITIES, priorityLabel, signalToProto } from '@hyperscale/backpressure';
@@ -16,6 +16,7 @@ import {
   startAdminServer,
   startGrpcServer,
   systemClock,
+  warnWithoutNodeArgs,
 } from '@hyperscale/runtime';
 import { GateLink } from './gate-link.js';
 import { ManagerBackpressure } from './manager-backpressure.js';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const settings = loadSettingsOrExit(managerSettings, 'manager-svc');
   const logger = createLogger({ service: 'manager-svc', nodeId: settings.nodeId, level: settings.logLevel });
   installProcessGuards({ logger });
+  warnWithoutNodeArgs(new URL('../package.json', import.meta.url), logger);
   const registry = createMetricsRegistry({ service: 'manager-svc', nodeId: settings.nodeId });
 
   // The advertised address is known once the port is bound; handlers read it through `identity`.

@@ -15,6 +15,7 @@ import {
   sleep,
   startAdminServer,
   startGrpcServer,
+  warnWithoutNodeArgs,
 } from '@hyperscale/runtime';
 import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const settings = loadSettingsOrExit(workerSettings, 'worker-svc');
   const logger = createLogger({ service: 'worker-svc', nodeId: settings.nodeId, level: settings.logLevel });
   installProcessGuards({ logger });
+  warnWithoutNodeArgs(new URL('../package.json', import.meta.url), logger);
   const now = () => performance.now();
   const totalCores = settings.cores > 0 ? settings.cores : availableParallelism();
   const registry = createMetricsRegistry({ service: 'worker-svc', nodeId: settings.nodeId });
