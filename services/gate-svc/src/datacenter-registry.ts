@@ -101,6 +101,15 @@ export class DatacenterRegistry {
     if (manager) manager.goneSinceMs = undefined;
   }
 
+  /**
+   * Whether a manager running a job is lost: SWIM holds it dead or gone, or the gate forgot it
+   * (silent for ten stale periods). Stale reports alone are not loss: the failure detector decides.
+   */
+  managerLost(managerId: string): boolean {
+    const manager = this.managers.get(managerId);
+    return manager === undefined || manager.goneSinceMs !== undefined;
+  }
+
   private usable(m: RegisteredManager, now: number): boolean {
     return m.goneSinceMs === undefined && now - m.lastReportMs <= this.options.staleAfterMs && m.report !== undefined;
   }

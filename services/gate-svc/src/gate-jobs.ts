@@ -3,10 +3,11 @@
 // collecting per-datacenter progress and results, merging them exactly, judging thresholds and
 // finishing each job once with the global status rule (facts §1.5).
 //
-// Running jobs are reviewed every `routingReviewIntervalMs` (AD-36): a share whose datacenter lost
-// every reachable manager moves to the next datacenter of the router's chain for the time each
-// workflow had not run, with a new fence; what the lost attempt measured is carried into the
-// share's progress and result (carried-stats.ts).
+// Running jobs are reviewed every `routingReviewIntervalMs` (AD-36): a share whose manager is lost
+// moves for the time each workflow had not run, with a new fence — to another manager of the same
+// datacenter while the gate can reach one, otherwise to the next datacenter of the router's chain;
+// what the lost attempt measured is carried into the share's progress and result
+// (carried-stats.ts). The workers stop the lost manager's shares themselves (orphan grace).
 //
 // Timeouts (AD-34): a GateJobTimeoutTracker (@hyperscale/timeout) starts tracking a job once all its
 // dispatches settled, for the datacenters that accepted it, under the gate's lease epoch (the term
@@ -514,11 +515,14 @@ export class GateJobs {
 
   /**
    * The review of running jobs (AD-36, at the heartbeat cadence). The router keeps a running job
-   * where it is unless its datacenter can no longer run it; when a share's datacenter has no
-   * manager left that the gate can reach (SWIM holds them dead, their reports stopped, or every
-   * circuit is open), the share moves to the next datacenter of the router's chain for the time it
-   * had not run. A datacenter that is only unhealthy keeps its share: a live manager there still
-   * decides about its job.
+   * where it is unless it can no longer run there. A share is lost when the manager running it is
+   * (SWIM holds it dead or gone), or when its datacenter has no manager left that the gate can
+   * reach (SWIM holds them dead, their reports stopped, or every circuit is open). A lost share
+   * moves for the time it had not run: to another manager of its datacenter while that datacenter
+   * is reachable (it is still where the router placed the job; facts §3: a datacenter's job leader
+   * dying hands the job to another manager there), else to the next datacenter of the router's
+   * chain. A datacenter that is only unhealthy keeps its share: a live manager there still decides
+   * about its job, and a slow manager's reports alone do not override the failure detector.
    */
   private reviewRunningJobs(): void {
     for (const job of this.activeJobs()) {
@@ -530,29 +534,31 @@ export class GateJobs {
         preferred: job.spec.datacenters,
         datacenterCount: job.targets.length,
       });
+      const reachable = (dc: string) => decision.candidates.find((c) => c.datacenterId === dc)?.reachable === true;
       const lost = running.filter(
-        (t) => decision.candidates.find((c) => c.datacenterId === t.datacenter)?.reachable !== true,
+        (t) => !reachable(t.datacenter) || this.options.registry.managerLost(t.managerId as string),
       );
       if (lost.length === 0) continue;
       this.options.logger.warn(
-        routingDecisionLogFields(decision),
-        'routing review: a datacenter running the job is lost',
+        { ...routingDecisionLogFields(decision), lost: lost.map((t) => [t.datacenter, t.managerId]) },
+        'routing review: a manager or datacenter running the job is lost',
       );
       const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters];
-      // each share to a datacenter the job does not use yet (moved shares included)
       for (const target of lost) {
-        this.moveShare(
-          job,
-          target,
-          chain.filter((dc) => !job.targets.some((t) => t.datacenter === dc)),
-        );
+        // otherwise to a datacenter the job does not use yet (moved shares included)
+        const unused = chain.filter((dc) => !job.targets.some((t) => t.datacenter === dc));
+        this.moveShare(job, target, reachable(target.datacenter) ? [target.datacenter, ...unused] : unused);
       }
     }
   }
 
-  /** Moves a share whose datacenter was lost to the first datacenter of `chain` that takes it. */
+  /**
+   * Moves a lost share to the first datacenter of `chain` that takes it (its own datacenter first
+   * when only its manager was lost: dispatch then skips the dead manager).
+   */
   private moveShare(job: GateJob, target: DatacenterTarget, chain: string[]): void {
     const from = target.datacenter;
+    const lostManager = target.managerId;
     this.cancelTarget(job, target); // best effort: the datacenter may come back still running it
     const remaining = remainingShare(
       target.spec,
@@ -591,12 +597,26 @@ export class GateJobs {
     this.timeouts.stopTracking(job.jobId);
     job.timeoutTracked = false;
     job.dispatchSettled = false;
-    this.options.router.recordFallbackUsed(from, next);
+    if (next !== from) this.options.router.recordFallbackUsed(from, next);
     this.options.logger.warn(
-      { jobId: job.jobId, from, to: next, workflows: remaining.workflows.map((w) => [w.name, w.durationMs]) },
-      'moving a job share off a lost datacenter',
+      {
+        jobId: job.jobId,
+        from,
+        lostManager,
+        to: next,
+        workflows: remaining.workflows.map((w) => [w.name, w.durationMs]),
+      },
+      next === from
+        ? 'moving a job share to another manager of its datacenter'
+        : 'moving a job share off a lost datacenter',
     );
-    job.broadcast.setStatus(JobStatus.DISPATCHING, `${from} lost: moving its share to ${next}`, next);
+    job.broadcast.setStatus(
+      JobStatus.DISPATCHING,
+      next === from
+        ? `manager ${lostManager} of ${from} lost: moving its share to another manager there`
+        : `${from} lost: moving its share to ${next}`,
+      next,
+    );
     this.dispatch(job, target, spare)
       .then(() => this.startTimeoutTracking(job))
       .catch((error: unknown) =>

@@ -48,7 +48,7 @@ export const gateSettings = defineSettings({
     min: 100,
     max: 600_000,
     description:
-      'how often running jobs are reviewed; a share whose datacenter lost every reachable manager moves to the next datacenter (AD-36: heartbeat cadence)',
+      'how often running jobs are reviewed; a share whose manager is lost moves to another manager of its datacenter, or to the next datacenter when none is reachable (AD-36: heartbeat cadence)',
   }),
   resultGrace: s.durationMs({
     env: 'HYPERSCALE_RESULT_GRACE',

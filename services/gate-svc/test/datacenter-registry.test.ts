@@ -42,4 +42,19 @@ describe('DatacenterRegistry and SWIM', () => {
     clock.advance(5_001);
     expect(registry.health('eu')).toBe('unhealthy');
   });
+
+  it('holds a job manager lost only when SWIM says so or the gate forgot it, not for stale reports', () => {
+    const { registry, clock } = registryWithOneManager();
+    expect(registry.managerLost('m1')).toBe(false);
+    clock.advance(5_001); // stale: no longer counted for its datacenter, yet not lost
+    expect(registry.managerLost('m1')).toBe(false);
+    registry.managerGone('m1');
+    expect(registry.managerLost('m1')).toBe(true);
+    registry.managerBack('m1');
+    expect(registry.managerLost('m1')).toBe(false);
+    clock.advance(50_000);
+    registry.prune(); // silent for ten stale periods: forgotten
+    expect(registry.managerLost('m1')).toBe(true);
+    expect(registry.managerLost('never-registered')).toBe(true);
+  });
 });
