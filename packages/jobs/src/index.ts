@@ -13,6 +13,11 @@ export {
   type SubState,
   type WorkflowProgressView,
 } from './job-coordinator.js';
+export {
+  DEFAULT_ORPHANED_SHARES_CONFIG,
+  OrphanedShares,
+  type OrphanedSharesConfig,
+} from './orphaned-shares.js';
 export { splitCoresAcrossWorkflows, splitProportionally, splitRate } from './shares.js';
 export { globalOutcome, type JobOutcome } from './status-rules.js';
 export { parseSubWorkflowId, type SubWorkflowIdParts, subWorkflowId } from './sub-workflow-id.js';

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // worker-svc composition root: settings → logger → executor → gRPC server → manager reporting →
-// admin HTTP → graceful shutdown. Business rules live in packages; this file only wires them.
+// orphan watch (a lost manager's shares stop) → admin HTTP → graceful shutdown. Business rules live
+// in packages; this file only wires them.
 import { availableParallelism } from 'node:os';
 import { WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
@@ -20,7 +21,7 @@ import {
 import { CorePool } from './core-pool.js';
 import { ManagerReporter } from './manager-reporter.js';
 import { WorkerMembership } from './membership.js';
-
+import { watchOrphanedShares } from './orphan-watch.js';
 import { workerSettings } from './settings.js';
 import { workerHandlers } from './worker-handlers.js';
 import { threadShareRunner, WorkflowExecutor } from './workflow-executor.js';
@@ -111,6 +112,14 @@ async function main(): Promise<void> {
   // jitter from skipping whole cycles.
   tasks.every('progress', Math.max(10, Math.floor(settings.progressInterval / 2)), () => executor.flushProgress());
   tasks.every('result outbox', 1_000, () => activeReporter.flushOutbox());
+  const orphanWatch = watchOrphanedShares({
+    membership: membership.pool,
+    executor,
+    tasks,
+    logger: logger.child({ component: 'orphan-watch' }),
+    now,
+    graceMs: settings.orphanGrace,
+  });
 
   const admin = await startAdminServer({
     host: settings.adminHost,
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
       totalCores,
       managers: settings.managers.map((m) => ({ address: m, healthy: healthyManagers.has(m) })),
       executor: executor.debugState(),
+      managersInOrphanGrace: orphanWatch.inGrace(),
       membership: membership.pools(),
       pendingResults: activeReporter.pendingResults(),
     }),

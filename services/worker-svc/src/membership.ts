@@ -1,5 +1,6 @@
 // The worker in its datacenter's SWIM pool (DESIGN.md §1). The worker probes its managers (they
-// never probe workers for confirmation, AD-35), so the managers learn at once when it dies; a
+// never probe workers for confirmation, AD-35), so the managers learn at once when it dies, and the
+// worker learns when a manager dies: its shares stop after the orphan grace (orphan-watch.ts). A
 // manager's registration answer introduces the manager as an UNCONFIRMED peer.
 import type { Logger } from '@hyperscale/runtime';
 import { datacenterPoolPlacement, type PoolView, poolView, type SwimNode, startPoolNode } from '@hyperscale/swim';

@@ -1,5 +1,6 @@
 // Every setting worker-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
+import { DEFAULT_ORPHANED_SHARES_CONFIG } from '@hyperscale/jobs';
 import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { datacenterPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 
@@ -57,6 +58,13 @@ export const workerSettings = defineSettings({
     min: 0,
     max: 600_000,
     description: 'on SIGTERM, how long running shares may finish before they are handed back',
+  }),
+  orphanGrace: s.durationMs({
+    env: 'HYPERSCALE_ORPHAN_GRACE',
+    default: DEFAULT_ORPHANED_SHARES_CONFIG.graceMs,
+    min: 0,
+    max: 600_000,
+    description: "how long a lost manager's shares keep running before they stop (facts §3.3)",
   }),
   ...datacenterPoolSettings(7302),
   ...swimCommonSettings(),

@@ -11,6 +11,7 @@ export function workerHandlers(executor: WorkflowExecutor): HandlersOf<typeof Wo
       if (request.workflowId === '') throw invalidArgument('workflow_id', 'is required');
       if (request.cores < 1) throw invalidArgument('cores', 'must be at least 1');
       if (request.fenceToken <= 0n) throw invalidArgument('fence_token', 'must be greater than 0');
+      if (request.managerId === '') throw invalidArgument('manager_id', 'is required');
       if (request.managerAddress === '') throw invalidArgument('manager_address', 'is required');
       let workflow: ReturnType<typeof workflowSpecFromProto>;
       try {
@@ -26,6 +27,7 @@ export function workerHandlers(executor: WorkflowExecutor): HandlersOf<typeof Wo
         workflow,
         cores: request.cores,
         fenceToken: request.fenceToken,
+        managerId: request.managerId,
         managerAddress: request.managerAddress,
       });
       return decision.accepted

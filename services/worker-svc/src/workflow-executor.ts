@@ -11,6 +11,11 @@
 // reports leave one at a time per manager (ReportWindow: the next when the last is answered). Final
 // results bypass it (the policy answers `send-now` and the outbox takes them); cancellation
 // acknowledgements are the CancelWorkflow responses themselves and never pass through here.
+//
+// A share ends early in three ways, all through the run's cancel and `finish`, so its final result
+// always reaches the outbox: a manager's CancelWorkflow, a drain on SIGTERM (reported failed, so the
+// manager hands the rest on), and the loss of the manager that dispatched it (`stopSharesOf`,
+// orphan-watch.ts: the gate moves the rest elsewhere, and a share left running would double the load).
 
 import { ReportWindow, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
@@ -28,6 +33,15 @@ export interface DispatchRequest {
   workflow: WorkflowSpec;
   cores: number;
   fenceToken: bigint;
+  /** The dispatching manager's node id: its SWIM member id, how its loss is recognised. */
+  managerId: string;
+  managerAddress: string;
+}
+
+/** A share stopped because the manager that dispatched it was lost. */
+export interface StoppedShare {
+  jobId: string;
+  workflowId: string;
   managerAddress: string;
 }
 
@@ -149,6 +163,22 @@ export class WorkflowExecutor {
     if (fenceToken !== 0n && fenceToken < share.request.fenceToken) return CancelOutcome.STALE_FENCE;
     share.run.cancel();
     return CancelOutcome.CANCELLED;
+  }
+
+  /**
+   * Cancels every running share `managerId` dispatched (the manager is lost). Their final results
+   * go through the outbox marked cancelled, as after a CancelWorkflow: the statistics are kept, and
+   * a manager that comes back learns the outcome.
+   */
+  stopSharesOf(managerId: string): StoppedShare[] {
+    const stopped: StoppedShare[] = [];
+    for (const share of this.active.values()) {
+      if (share.request.managerId !== managerId) continue;
+      share.run.cancel();
+      const { jobId, workflowId, managerAddress } = share.request;
+      stopped.push({ jobId, workflowId, managerAddress });
+    }
+    return stopped;
   }
 
   activeWorkflowIds(): string[] {

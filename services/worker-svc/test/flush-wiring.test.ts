@@ -2,95 +2,12 @@
 // runner (no threads, no network): progress follows the highest level across managers, a
 // RESOURCE_EXHAUSTED answer counts as REJECT, and final results leave at once at every level.
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { BackpressureLevel, signalForLevel, WorkerFlushPolicy } from '@hyperscale/backpressure';
+import { BackpressureLevel, signalForLevel } from '@hyperscale/backpressure';
 import { signalOfRefusal } from '@hyperscale/backpressure/shell';
-import { VirtualClock } from '@hyperscale/deterministic';
-import { emptyStats, parseJobSpec, type StatsSnapshot } from '@hyperscale/loadgen';
 import { resourceExhausted } from '@hyperscale/protocol';
-import { createLogger } from '@hyperscale/runtime';
 import { describe, expect, it } from 'vitest';
-import type { FinalResult, ProgressReport } from '../src/manager-reporter.js';
-import type { ShareOutcome } from '../src/share-run.js';
-import { type ShareRunner, WorkflowExecutor } from '../src/workflow-executor.js';
-
-const workflow = parseJobSpec(`
-name: unit
-workflows:
-  - name: w
-    vus: 1
-    duration: 1s
-    steps:
-      - name: s
-        url: http://127.0.0.1:1/
-`).workflows[0]!;
-
-interface FakeShare {
-  progress(stats: StatsSnapshot): void;
-  finish(outcome: ShareOutcome): void;
-}
-
-/** `send`: how progress calls are answered (default: at once, recorded in `sent`). */
-function setup(send?: (report: ProgressReport) => Promise<void>) {
-  const clock = new VirtualClock();
-  const shares: FakeShare[] = [];
-  const runner: ShareRunner = {
-    start: (_workflow, _cores, onProgress) => {
-      let finish!: (outcome: ShareOutcome) => void;
-      const done = new Promise<ShareOutcome>((resolve) => {
-        finish = resolve;
-      });
-      shares.push({ progress: onProgress, finish });
-      return { done, cancel: () => finish({ status: 'cancelled', stats: undefined }) };
-    },
-  };
-  const sent: ProgressReport[] = [];
-  const results: FinalResult[] = [];
-  // The middle draw: every jitter factor is 1, so the cadence is the formula's (jitter is the policy's test).
-  const policy = new WorkerFlushPolicy<string>(clock, { baseIntervalMs: 50 }, { next: () => 0.5 });
-  const executor = new WorkflowExecutor({
-    workerId: 'w1',
-    totalCores: 4,
-    maxPending: 10,
-    logger: createLogger({ service: 'test', nodeId: 'w1', level: 'silent' }),
-    runner,
-    sendProgress:
-      send ??
-      (async (report) => {
-        sent.push(report);
-      }),
-    deliverResult: (result) => results.push(result),
-    now: () => clock.now(),
-    flushPolicy: policy,
-  });
-  let fence = 1n;
-  const dispatch = (workflowId: string, jobId = 'job-1', managerAddress = '127.0.0.1:7200') =>
-    executor.dispatch({
-      jobId,
-      workflowId,
-      workflowName: 'w',
-      workflow,
-      cores: 1,
-      fenceToken: fence++,
-      managerAddress,
-    });
-  let requests = 0;
-  const stats = (): StatsSnapshot => {
-    const s = emptyStats('w', ['s'], 0);
-    s.steps[0]!.requests = ++requests;
-    return s;
-  };
-  /** Advances virtual time tick by tick, producing progress on every share and flushing. */
-  const run = async (ms: number, tickMs = 25) => {
-    for (let t = 0; t < ms; t += tickMs) {
-      for (const share of shares) share.progress(stats());
-      clock.advance(tickMs);
-      executor.flushProgress();
-      await Promise.resolve(); // let the fake sends settle (progressInFlight clears)
-      await Promise.resolve();
-    }
-  };
-  return { clock, executor, policy, sent, results, shares, dispatch, run, stats };
-}
+import type { ProgressReport } from '../src/manager-reporter.js';
+import { setup } from './helpers.js';
 
 describe('worker progress flush under backpressure', () => {
   it('NONE: every share reports once per base interval', async () => {
@@ -173,6 +90,8 @@ describe('worker progress flush under backpressure', () => {
   });
 
   it('one report in flight per manager: the next leaves when the last is answered, other managers unaffected', async () => {
+    const managerA = { id: 'm-a', address: 'm-a:1' };
+    const managerB = { id: 'm-b', address: 'm-b:1' };
     const pending: { report: ProgressReport; answer: () => void }[] = [];
     const { dispatch, shares, clock, executor, stats } = setup(
       (report) =>
@@ -180,10 +99,10 @@ describe('worker progress flush under backpressure', () => {
           pending.push({ report, answer: resolve });
         }),
     );
-    dispatch('a1', 'j', 'm-a:1');
-    dispatch('a2', 'j', 'm-a:1');
-    dispatch('a3', 'j', 'm-a:1');
-    dispatch('b1', 'j', 'm-b:1');
+    dispatch('a1', 'j', managerA);
+    dispatch('a2', 'j', managerA);
+    dispatch('a3', 'j', managerA);
+    dispatch('b1', 'j', managerB);
     const flush = () => {
       for (const share of shares) share.progress(stats());
       clock.advance(50);

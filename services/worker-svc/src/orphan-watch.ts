@@ -1,0 +1,68 @@
+// The worker stops the shares of a manager it has lost (facts §3.3, "worker loses job leader …
+// grace 5 s, check 1 s … then cancel"). The gate moves a lost manager's share to another manager
+// for the time it had not run; a share left running here would double the load on the target.
+// SWIM says when a manager is down or back (a refuted death keeps its shares); OrphanedShares
+// (@hyperscale/jobs) says when the grace is over; this file only connects them to the executor.
+//
+// Managers are recognised by node id: the SWIM member id and the dispatch's manager_id are both the
+// manager's HYPERSCALE_NODE_ID. Its gRPC address is not reliable here: the manager gossips
+// `meta.grpc` as known before its gRPC port is bound (`host:0` when the port is 0), and a manager
+// this worker met through registration is confirmed with the empty meta of that introduction.
+import { DEFAULT_ORPHANED_SHARES_CONFIG, OrphanedShares } from '@hyperscale/jobs';
+import type { BackgroundTasks, Logger } from '@hyperscale/runtime';
+import { type Membership, watchLiveness } from '@hyperscale/swim';
+import type { WorkflowExecutor } from './workflow-executor.js';
+
+export interface OrphanWatchOptions {
+  /** The datacenter pool the worker shares with its managers. */
+  membership: Membership;
+  executor: Pick<WorkflowExecutor, 'stopSharesOf'>;
+  tasks: BackgroundTasks;
+  logger: Logger;
+  now: () => number;
+  graceMs: number;
+  checkIntervalMs?: number;
+}
+
+export interface OrphanWatch {
+  /** Managers whose grace is running, for /debug/state. */
+  inGrace(): { manager: string; downSinceMs: number }[];
+  /** Stops listening to the pool and stops the check loop. */
+  stop(): Promise<void>;
+}
+
+export function watchOrphanedShares(options: OrphanWatchOptions): OrphanWatch {
+  const { logger, now } = options;
+  const orphans = new OrphanedShares({ graceMs: options.graceMs });
+  const stopSharesOf = (managerId: string) => {
+    for (const share of options.executor.stopSharesOf(managerId)) {
+      logger.warn(
+        { managerId, managerAddress: share.managerAddress, jobId: share.jobId, workflowId: share.workflowId },
+        'manager lost: stopping the share it dispatched',
+      );
+    }
+  };
+  const unwatch = watchLiveness(options.membership, {
+    role: 'manager',
+    onDown: (member, reason) => {
+      logger.info({ managerId: member.id, reason, graceMs: options.graceMs }, 'manager down: orphan grace starts');
+      const cutShort = orphans.managerDown(member.id, now());
+      if (cutShort !== undefined) stopSharesOf(cutShort);
+    },
+    onUp: (member) => orphans.managerUp(member.id),
+  });
+  const loop = options.tasks.every(
+    'orphaned shares',
+    options.checkIntervalMs ?? DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs,
+    () => {
+      for (const managerId of orphans.expired(now())) stopSharesOf(managerId);
+    },
+  );
+  return {
+    inGrace: () => orphans.inGrace(),
+    stop: async () => {
+      unwatch();
+      await loop.stop();
+    },
+  };
+}
