@@ -102,12 +102,14 @@ export class DatacenterRegistry {
   }
 
   /**
-   * Whether a manager running a job is lost: SWIM holds it dead or gone, or the gate forgot it
-   * (silent for ten stale periods). Stale reports alone are not loss: the failure detector decides.
+   * How long a manager running a job has been lost: since SWIM held it dead or gone, or forever
+   * when the gate forgot it (silent for ten stale periods); undefined while it is not lost. Stale
+   * reports alone are not loss: the failure detector decides.
    */
-  managerLost(managerId: string): boolean {
+  managerLostForMs(managerId: string): number | undefined {
     const manager = this.managers.get(managerId);
-    return manager === undefined || manager.goneSinceMs !== undefined;
+    if (manager === undefined) return Number.POSITIVE_INFINITY;
+    return manager.goneSinceMs === undefined ? undefined : this.options.clock.now() - manager.goneSinceMs;
   }
 
   private usable(m: RegisteredManager, now: number): boolean {

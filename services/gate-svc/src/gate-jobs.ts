@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
 import {
   DEFAULT_JOB_CONFIG,
+  DEFAULT_ORPHANED_SHARES_CONFIG,
   FenceTokenIssuer,
   finishedJobsToForget,
   globalOutcome,
@@ -122,6 +123,10 @@ export interface ReportAnswer {
   accepted: boolean;
   rejection: string;
 }
+
+/** When the workers have stopped a lost manager's shares: their orphan grace and one check after it. */
+const ORPHANS_STOPPED_AFTER_MS =
+  DEFAULT_ORPHANED_SHARES_CONFIG.graceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs;
 
 const FENCE_REJECTIONS: ReadonlySet<string> = new Set(['stale-fence', 'conflicting-leader', 'unknown-datacenter']);
 
@@ -516,8 +521,9 @@ export class GateJobs {
   /**
    * The review of running jobs (AD-36, at the heartbeat cadence). The router keeps a running job
    * where it is unless it can no longer run there. A share is lost when the manager running it is
-   * (SWIM holds it dead or gone), or when its datacenter has no manager left that the gate can
-   * reach (SWIM holds them dead, their reports stopped, or every circuit is open). A lost share
+   * (SWIM has held it dead or gone for the workers' orphan grace, by when they have stopped its
+   * shares), or when its datacenter has no manager left that the gate can reach (their reports
+   * stopped, or every circuit is open). A lost share
    * moves for the time it had not run: to another manager of its datacenter while that datacenter
    * is reachable (it is still where the router placed the job; facts §3: a datacenter's job leader
    * dying hands the job to another manager there), else to the next datacenter of the router's
@@ -535,9 +541,13 @@ export class GateJobs {
         datacenterCount: job.targets.length,
       });
       const reachable = (dc: string) => decision.candidates.find((c) => c.datacenterId === dc)?.reachable === true;
-      const lost = running.filter(
-        (t) => !reachable(t.datacenter) || this.options.registry.managerLost(t.managerId as string),
-      );
+      const lost = running.filter((t) => {
+        const lostForMs = this.options.registry.managerLostForMs(t.managerId as string);
+        // The workers stop a lost manager's shares after their orphan grace: moving a share sooner
+        // would run it twice at once.
+        if (lostForMs !== undefined) return lostForMs >= ORPHANS_STOPPED_AFTER_MS;
+        return !reachable(t.datacenter);
+      });
       if (lost.length === 0) continue;
       this.options.logger.warn(
         { ...routingDecisionLogFields(decision), lost: lost.map((t) => [t.datacenter, t.managerId]) },

@@ -45,16 +45,17 @@ describe('DatacenterRegistry and SWIM', () => {
 
   it('holds a job manager lost only when SWIM says so or the gate forgot it, not for stale reports', () => {
     const { registry, clock } = registryWithOneManager();
-    expect(registry.managerLost('m1')).toBe(false);
+    expect(registry.managerLostForMs('m1')).toBeUndefined();
     clock.advance(5_001); // stale: no longer counted for its datacenter, yet not lost
-    expect(registry.managerLost('m1')).toBe(false);
+    expect(registry.managerLostForMs('m1')).toBeUndefined();
     registry.managerGone('m1');
-    expect(registry.managerLost('m1')).toBe(true);
+    clock.advance(2_000);
+    expect(registry.managerLostForMs('m1')).toBe(2_000);
     registry.managerBack('m1');
-    expect(registry.managerLost('m1')).toBe(false);
+    expect(registry.managerLostForMs('m1')).toBeUndefined();
     clock.advance(50_000);
     registry.prune(); // silent for ten stale periods: forgotten
-    expect(registry.managerLost('m1')).toBe(true);
-    expect(registry.managerLost('never-registered')).toBe(true);
+    expect(registry.managerLostForMs('m1')).toBe(Number.POSITIVE_INFINITY);
+    expect(registry.managerLostForMs('never-registered')).toBe(Number.POSITIVE_INFINITY);
   });
 });

@@ -13,9 +13,10 @@
 // acknowledgements are the CancelWorkflow responses themselves and never pass through here.
 //
 // A share ends early in three ways, all through the run's cancel and `finish`, so its final result
-// always reaches the outbox: a manager's CancelWorkflow, a drain on SIGTERM (reported failed, so the
-// manager hands the rest on), and the loss of the manager that dispatched it (`stopSharesOf`,
-// orphan-watch.ts: the gate moves the rest elsewhere, and a share left running would double the load).
+// always reaches the outbox: a manager's CancelWorkflow, a drain on SIGTERM, and the loss of the
+// manager that dispatched it (`stopSharesOf`, orphan-watch.ts: the gate moves the rest elsewhere,
+// and a share left running would double the load). The last two are handed back (reported failed,
+// so a live manager re-dispatches the rest).
 
 import { ReportWindow, WorkerFlushPolicy } from '@hyperscale/backpressure';
 import { CoreAllocator, FenceGuard } from '@hyperscale/jobs';
@@ -93,8 +94,11 @@ export class WorkflowExecutor {
   private readonly fences = new FenceGuard(10_000);
   private readonly active = new Map<string, ActiveShare>();
   private draining = false;
-  /** Shares cancelled by a drain: reported failed so the manager re-dispatches the rest. */
-  private readonly handBack = new Set<string>();
+  /**
+   * Shares this worker ended itself (a drain, a lost manager), with why: reported failed, so a
+   * manager that is alive re-dispatches the rest instead of taking it for a cancel.
+   */
+  private readonly handBack = new Map<string, string>();
   private readonly reportWindow = new ReportWindow();
   /** Payloads are workflow ids: a report is built from the share's latest stats when it leaves. */
   readonly flushPolicy: WorkerFlushPolicy<string>;
@@ -166,14 +170,15 @@ export class WorkflowExecutor {
   }
 
   /**
-   * Cancels every running share `managerId` dispatched (the manager is lost). Their final results
-   * go through the outbox marked cancelled, as after a CancelWorkflow: the statistics are kept, and
-   * a manager that comes back learns the outcome.
+   * Stops every running share `managerId` dispatched (the manager is lost). Their final results go
+   * through the outbox handed back (failed, statistics kept), as after a drain: the gate moves the
+   * rest elsewhere, and should the manager be alive after all, it re-dispatches the rest itself.
    */
   stopSharesOf(managerId: string): StoppedShare[] {
     const stopped: StoppedShare[] = [];
     for (const share of this.active.values()) {
       if (share.request.managerId !== managerId) continue;
+      this.handBack.set(share.request.workflowId, `manager ${managerId} was lost; the share was stopped`);
       share.run.cancel();
       const { jobId, workflowId, managerAddress } = share.request;
       stopped.push({ jobId, workflowId, managerAddress });
@@ -259,7 +264,7 @@ export class WorkflowExecutor {
     const deadline = this.options.now() + timeoutMs;
     while (this.active.size > 0 && this.options.now() < deadline) await wait(100);
     for (const share of this.active.values()) {
-      this.handBack.add(share.request.workflowId);
+      this.handBack.set(share.request.workflowId, 'worker shut down before the share finished');
       share.run.cancel();
     }
     while (this.active.size > 0) await wait(50);
@@ -289,9 +294,10 @@ export class WorkflowExecutor {
     if (!share) return;
     this.active.delete(workflowId);
     this.cores.free(workflowId);
-    const handedBack = this.handBack.delete(workflowId);
-    const status = handedBack ? 'failed' : outcome.status;
-    const error = handedBack ? 'worker shut down before the share finished' : outcome.error;
+    const handedBack = this.handBack.get(workflowId);
+    this.handBack.delete(workflowId);
+    const status = handedBack === undefined ? outcome.status : 'failed';
+    const error = handedBack ?? outcome.error;
     this.options.logger.info({ jobId: share.request.jobId, workflowId, status, error }, 'share finished');
     // The final result supersedes any buffered progress of the share; it goes out now, at any level.
     this.flushPolicy.offer({ kind: 'final-result', jobId: share.request.jobId, workflowId, payload: workflowId });

@@ -24,7 +24,7 @@ async function settle(): Promise<void> {
 }
 
 describe('WorkflowExecutor.stopSharesOf', () => {
-  it('cancels every share of the lost manager; their results reach the outbox cancelled, stats kept', async () => {
+  it('stops every share of the lost manager; their results reach the outbox handed back (failed), stats kept', async () => {
     const { dispatch, executor, results, shares, stats } = setup();
     dispatch('lost-1', 'job-1', lostManager);
     dispatch('kept-1', 'job-1', MANAGER);
@@ -37,9 +37,9 @@ describe('WorkflowExecutor.stopSharesOf', () => {
       { jobId: 'job-2', workflowId: 'lost-2', managerAddress: lostManager.address },
     ]);
     await settle();
-    expect(results.map((r) => [r.workflowId, r.status, r.managerAddress])).toEqual([
-      ['lost-1', 'cancelled', lostManager.address],
-      ['lost-2', 'cancelled', lostManager.address],
+    expect(results.map((r) => [r.workflowId, r.status, r.managerAddress, r.error])).toEqual([
+      ['lost-1', 'failed', lostManager.address, 'manager m-lost was lost; the share was stopped'],
+      ['lost-2', 'failed', lostManager.address, 'manager m-lost was lost; the share was stopped'],
     ]);
     expect(results[0]!.stats).toBe(measured);
     expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
@@ -108,7 +108,7 @@ describe('orphan watch', () => {
     await elapse(4_900);
     expect(results).toEqual([]);
     await elapse(1_100); // grace over, then the next 1 s check
-    expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'cancelled']]);
+    expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'failed']]);
     expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
     expect(watch.inGrace()).toEqual([]);
   });
@@ -219,7 +219,7 @@ describe('orphan watch on a real SWIM pool (UDP on 127.0.0.1)', () => {
       expect(declaredDeadAt).toBeDefined();
       expect(stoppedAt - declaredDeadAt!).toBeGreaterThanOrEqual(graceMs);
       await settle();
-      expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'cancelled']]);
+      expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'failed']]);
       expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
       await watch.stop();
     } finally {
