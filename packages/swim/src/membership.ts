@@ -626,7 +626,17 @@ export class SwimMembership {
       return;
     }
     if (alive.incarnation <= record.incarnation) {
-      if (direct && record.state === 'unconfirmed') this.confirm(record);
+      if (direct && record.state === 'unconfirmed') {
+        // Whoever introduced the peer (a registration answer) knew its id and address only; the
+        // peer speaking for itself at the same incarnation is the authority on its address, role
+        // and meta.
+        if (alive.incarnation === record.incarnation) {
+          record.addr = alive.addr;
+          record.role = alive.role;
+          record.meta = alive.meta;
+        }
+        this.confirm(record);
+      }
       return;
     }
     const previous = record.state;

@@ -33,4 +33,22 @@ describe('peers introduced out of band', () => {
     expect(c.scheduler.now() - killedAt).toBeLessThan(15_000);
     expect(manager.stats().suspicionConfirmations).toBeGreaterThan(0);
   });
+
+  it('take the address, role and meta the peer gives of itself when it confirms itself', () => {
+    const c = new SimCluster({
+      size: 2,
+      seed: 5,
+      profile: 'lan',
+      rttMs: () => 1,
+      roleOf: (i) => (i === 0 ? 'manager' : 'worker'),
+    });
+    c.startAll(0, []);
+    c.scheduler.advance(100);
+    // A registration answer knows the manager's id and address, not its meta.
+    c.nodes[1]!.addUnconfirmed({ id: 'n0', addr: c.addrs[0]!, role: 'manager' });
+    c.nodes[0]!.addUnconfirmed({ id: 'n1', addr: c.addrs[1]!, role: 'worker' });
+    expect(c.scheduler.runUntilTrue(() => c.nodes[1]!.member('n0')?.state === 'alive', 5_000, 100)).toBe(true);
+    expect(c.nodes[1]!.member('n0')?.meta).toEqual({ dc: 'dc-0' });
+    expect(c.nodes[0]!.member('n1')?.meta).toEqual({ dc: 'dc-1' });
+  });
 });

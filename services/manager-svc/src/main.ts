@@ -118,6 +118,7 @@ async function main(): Promise<void> {
     ],
   });
   identity.address = settings.advertiseAddress ?? `${settings.grpcHost}:${grpc.port}`;
+  membership.advertiseGrpc(identity.address);
 
   const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
   tasks.every('jobs tick', settings.tickInterval, () => jobs.tick());

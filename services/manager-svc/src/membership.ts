@@ -57,6 +57,17 @@ export class ManagerMembership {
     return this.globalPool.addr;
   }
 
+  /**
+   * The gRPC address is known once its port is bound (port 0 picks one): both pools then gossip
+   * the address peers can call, not the one configured before the bind.
+   */
+  advertiseGrpc(address: string): void {
+    for (const pool of [this.datacenterPool, this.globalPool]) {
+      const meta = pool.self().meta;
+      if (meta['grpc'] !== address) pool.updateMeta({ ...meta, grpc: address });
+    }
+  }
+
   /** A worker registered over gRPC: it enters the datacenter pool as UNCONFIRMED (AD-35). */
   introduceWorker(workerId: string, swimAddress: string): void {
     if (swimAddress) this.datacenterPool.addUnconfirmed({ id: workerId, addr: swimAddress, role: 'worker' });

@@ -5,9 +5,8 @@
 // (@hyperscale/jobs) says when the grace is over; this file only connects them to the executor.
 //
 // Managers are recognised by node id: the SWIM member id and the dispatch's manager_id are both the
-// manager's HYPERSCALE_NODE_ID. Its gRPC address is not reliable here: the manager gossips
-// `meta.grpc` as known before its gRPC port is bound (`host:0` when the port is 0), and a manager
-// this worker met through registration is confirmed with the empty meta of that introduction.
+// manager's HYPERSCALE_NODE_ID, which has one spelling where an address can have several (a host
+// name or an IP, an advertised address or the bound one).
 import { DEFAULT_ORPHANED_SHARES_CONFIG, OrphanedShares } from '@hyperscale/jobs';
 import type { BackgroundTasks, Logger } from '@hyperscale/runtime';
 import { type Membership, watchLiveness } from '@hyperscale/swim';

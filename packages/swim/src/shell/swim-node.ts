@@ -64,6 +64,8 @@ export interface SwimNode extends Membership {
   metricsText(): string;
   validateState(): string[];
   addUnconfirmed(peer: { id: string; addr: string; role: Role; meta?: MemberMeta }): void;
+  /** Replaces this node's meta and gossips it (a bumped incarnation), e.g. once a port is bound. */
+  updateMeta(meta: MemberMeta): void;
 }
 
 /** The coordinate system, also handing every direct RTT sample to `onRttSample`. */
@@ -200,6 +202,7 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
     metricsText: () => renderMetrics(core!),
     validateState: () => core!.validateState(),
     addUnconfirmed: (peer) => core!.addUnconfirmed(peer),
+    updateMeta: (meta) => core!.updateMeta(meta),
   };
   return node;
 }
