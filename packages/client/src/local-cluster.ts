@@ -42,6 +42,8 @@ function defaultServicesDir(): string {
 
 export class LocalCluster {
   private readonly all: ClusterNode[] = [];
+  /** How to start each node again in place (`restart`). */
+  private readonly relaunchers = new Map<string, (env: Record<string, string>) => void>();
   readonly logDir: string;
   private stopping: Promise<void> | undefined;
 
@@ -88,6 +90,41 @@ export class LocalCluster {
     const node = this.node(id);
     node.process.kill(signal);
     if (signal === 'SIGKILL' || signal === 'SIGTERM') await node.exited;
+  }
+
+  /**
+   * Kills a node (SIGKILL) and starts it again in place — same id, settings and ports, its SWIM
+   * ports included, as Kubernetes restarts a crashed container in its pod — then waits until it is
+   * ready and the gate sees the topology. Its log file goes on after the first run's.
+   */
+  async restart(id: string, readyTimeoutMs = 30_000): Promise<ClusterNode> {
+    const relaunch = this.relaunchers.get(id);
+    if (!relaunch) throw new Error(`no node ${id} in the cluster`);
+    const swimPorts = await this.swimPortsOf(this.node(id));
+    await this.kill(id, 'SIGKILL');
+    this.all.splice(this.all.indexOf(this.node(id)), 1);
+    relaunch(swimPorts);
+    const node = this.node(id);
+    await this.waitReady(readyTimeoutMs, [node]);
+    return node;
+  }
+
+  /** The SWIM ports a node bound (its pools chose them: the cluster starts them on port 0), as settings. */
+  private async swimPortsOf(node: ClusterNode): Promise<Record<string, string>> {
+    const pools = (await (await fetch(`${node.adminUrl}/membership`)).json()) as {
+      pool: string;
+      self: { addr: string };
+    }[];
+    const setting: Record<string, string> = {
+      datacenter: 'HYPERSCALE_SWIM_PORT',
+      global: 'HYPERSCALE_GLOBAL_SWIM_PORT',
+    };
+    const ports: Record<string, string> = {};
+    for (const { pool, self } of pools) {
+      const key = setting[pool];
+      if (key) ports[key] = self.addr.slice(self.addr.lastIndexOf(':') + 1);
+    }
+    return ports;
   }
 
   /** Stops every node: workers, then managers, then gates; SIGKILL after `graceMs`. Idempotent. */
@@ -141,7 +178,9 @@ export class LocalCluster {
     const entry = join(service, 'dist', 'main.js');
     if (!existsSync(entry)) throw new Error(`${entry} does not exist: build the workspace first (pnpm build)`);
     const logFile = join(this.logDir, `${id}.log`);
-    const log = createWriteStream(logFile);
+    // appended: a restarted node's log follows its first run's
+    const log = createWriteStream(logFile, { flags: 'a' });
+    this.relaunchers.set(id, (extra) => this.launch(role, id, datacenter, grpcPort, adminPort, { ...env, ...extra }));
     const host = this.topology.host;
     const child = spawn(process.execPath, [...serviceNodeArgs(join(service, 'package.json')), entry], {
       env: {
@@ -183,9 +222,10 @@ export class LocalCluster {
     });
   }
 
-  private async waitReady(timeoutMs: number): Promise<void> {
+  /** Waits until `nodes` (default: all) answer /readyz, then until the gate sees the whole topology. */
+  private async waitReady(timeoutMs: number, nodes: readonly ClusterNode[] = this.all): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const pending = new Set(this.all);
+    const pending = new Set(nodes);
     while (pending.size > 0) {
       for (const node of pending) {
         if (node.process.exitCode !== null) {

@@ -28,6 +28,10 @@ export interface RegisteredManager {
   datacenter: string;
   address: string;
   registeredAtMs: number;
+  /** The manager process's instance id ('' from a manager that sends none); another one is a restart. */
+  instanceId: string;
+  /** When the current instance first registered (a restart resets it). */
+  instanceSinceMs: number;
   lastReportMs: number;
   /** Set while SWIM holds the manager dead or gone; cleared when SWIM sees it alive again. */
   goneSinceMs: number | undefined;
@@ -54,19 +58,26 @@ export class DatacenterRegistry {
 
   constructor(private readonly options: DatacenterRegistryOptions) {}
 
-  /** Registers (or re-registers) a manager; returns an error message when refused. */
-  register(managerId: string, datacenter: string, address: string): string | undefined {
+  /**
+   * Registers (or re-registers) a manager; returns an error message when refused. A registration
+   * under the same id with another instance id is the manager restarted: the jobs of the old
+   * instance are lost (`managerLostForMs`).
+   */
+  register(managerId: string, datacenter: string, address: string, instanceId = ''): string | undefined {
     const existing = this.managers.get(managerId);
     if (!existing && this.managers.size >= (this.options.maxManagers ?? 10_000)) return 'manager limit reached';
     if (existing && existing.datacenter !== datacenter) {
       return `manager ${managerId} is registered for datacenter ${existing.datacenter}, not ${datacenter}`;
     }
     const now = this.options.clock.now();
+    const sameInstance = existing !== undefined && (instanceId === '' || instanceId === existing.instanceId);
     this.managers.set(managerId, {
       managerId,
       datacenter,
       address,
       registeredAtMs: existing?.registeredAtMs ?? now,
+      instanceId: instanceId || (existing?.instanceId ?? ''),
+      instanceSinceMs: sameInstance ? existing.instanceSinceMs : now,
       lastReportMs: now,
       goneSinceMs: existing?.goneSinceMs,
       report: existing?.report,
@@ -102,14 +113,18 @@ export class DatacenterRegistry {
   }
 
   /**
-   * How long a manager running a job has been lost: since SWIM held it dead or gone, or forever
-   * when the gate forgot it (silent for ten stale periods); undefined while it is not lost. Stale
-   * reports alone are not loss: the failure detector decides.
+   * How long the manager instance running a job has been lost: since SWIM held it dead or gone,
+   * since another instance registered under its id (a restart: the old one's jobs died with it),
+   * or forever when the gate forgot it (silent for ten stale periods); undefined while it is not
+   * lost. Stale reports alone are not loss: the failure detector decides.
    */
-  managerLostForMs(managerId: string): number | undefined {
+  managerLostForMs(managerId: string, instanceId = ''): number | undefined {
     const manager = this.managers.get(managerId);
     if (manager === undefined) return Number.POSITIVE_INFINITY;
-    return manager.goneSinceMs === undefined ? undefined : this.options.clock.now() - manager.goneSinceMs;
+    const now = this.options.clock.now();
+    if (manager.goneSinceMs !== undefined) return now - manager.goneSinceMs;
+    if (instanceId !== '' && manager.instanceId !== instanceId) return now - manager.instanceSinceMs;
+    return undefined;
   }
 
   private usable(m: RegisteredManager, now: number): boolean {
@@ -193,6 +208,7 @@ export class DatacenterRegistry {
       managerId: m.managerId,
       datacenter: m.datacenter,
       address: m.address,
+      instanceId: m.instanceId,
       reportAgeMs: Math.round(now - m.lastReportMs),
       goneSinceMs: m.goneSinceMs,
       circuit: m.breaker.state(),

@@ -126,7 +126,7 @@ export function gateControlHandlers(ctx: GateHandlerContext): HandlersOf<typeof 
       if (request.swimAddress !== '' && typeof parseHostPort(request.swimAddress) === 'string') {
         throw invalidArgument('swim_address', 'must be host:port');
       }
-      const refused = ctx.registry.register(request.managerId, request.datacenter, request.address);
+      const refused = ctx.registry.register(request.managerId, request.datacenter, request.address, request.instanceId);
       if (refused) return { accepted: false, error: refused, gateId: ctx.gateId };
       ctx.membership.introduceManager(request.managerId, request.swimAddress);
       return {

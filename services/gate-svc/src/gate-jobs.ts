@@ -86,6 +86,8 @@ export interface DatacenterTarget {
   /** The part of the job this datacenter runs. */
   spec: JobSpec;
   managerId: string | undefined;
+  /** The instance of that manager which accepted the share: a restarted manager no longer runs it. */
+  managerInstanceId: string | undefined;
   managerAddress: string | undefined;
   fence: bigint;
   lastSequence: bigint;
@@ -244,6 +246,7 @@ export class GateJobs {
       datacenter,
       spec: jobShare(spec, i, count),
       managerId: undefined,
+      managerInstanceId: undefined,
       managerAddress: undefined,
       fence: 0n,
       lastSequence: 0n,
@@ -521,14 +524,15 @@ export class GateJobs {
   /**
    * The review of running jobs (AD-36, at the heartbeat cadence). The router keeps a running job
    * where it is unless it can no longer run there. A share is lost when the manager running it is
-   * (SWIM has held it dead or gone for the workers' orphan grace, by when they have stopped its
-   * shares), or when its datacenter has no manager left that the gate can reach (their reports
-   * stopped, or every circuit is open). A lost share
-   * moves for the time it had not run: to another manager of its datacenter while that datacenter
-   * is reachable (it is still where the router placed the job; facts §3: a datacenter's job leader
-   * dying hands the job to another manager there), else to the next datacenter of the router's
-   * chain. A datacenter that is only unhealthy keeps its share: a live manager there still decides
-   * about its job, and a slow manager's reports alone do not override the failure detector.
+   * — SWIM has held it dead or gone, or it registered again as another instance (it restarted and
+   * forgot the job), for the workers' orphan grace, by when they have stopped its shares — or when
+   * its datacenter has no manager left that the gate can reach (their reports stopped, or every
+   * circuit is open). A lost share moves for the time it had not run: to a live manager of its
+   * datacenter while that datacenter is reachable (it is still where the router placed the job;
+   * facts §3: a datacenter's job leader dying hands the job to another manager there; a restarted
+   * manager may take it back), else to the next datacenter of the router's chain. A datacenter
+   * that is only unhealthy keeps its share: a live manager there still decides about its job, and
+   * a slow manager's reports alone do not override the failure detector.
    */
   private reviewRunningJobs(): void {
     for (const job of this.activeJobs()) {
@@ -542,7 +546,7 @@ export class GateJobs {
       });
       const reachable = (dc: string) => decision.candidates.find((c) => c.datacenterId === dc)?.reachable === true;
       const lost = running.filter((t) => {
-        const lostForMs = this.options.registry.managerLostForMs(t.managerId as string);
+        const lostForMs = this.options.registry.managerLostForMs(t.managerId as string, t.managerInstanceId);
         // The workers stop a lost manager's shares after their orphan grace: moving a share sooner
         // would run it twice at once.
         if (lostForMs !== undefined) return lostForMs >= ORPHANS_STOPPED_AFTER_MS;
@@ -598,6 +602,7 @@ export class GateJobs {
     target.progress = [];
     target.lastSequence = 0n;
     target.managerId = undefined;
+    target.managerInstanceId = undefined;
     target.managerAddress = undefined;
     target.spec = remaining;
     target.datacenter = next;
@@ -617,13 +622,13 @@ export class GateJobs {
         workflows: remaining.workflows.map((w) => [w.name, w.durationMs]),
       },
       next === from
-        ? 'moving a job share to another manager of its datacenter'
+        ? 'moving a job share to a live manager of its datacenter'
         : 'moving a job share off a lost datacenter',
     );
     job.broadcast.setStatus(
       JobStatus.DISPATCHING,
       next === from
-        ? `manager ${lostManager} of ${from} lost: moving its share to another manager there`
+        ? `manager ${lostManager} of ${from} lost: moving its share to a live manager there`
         : `${from} lost: moving its share to ${next}`,
       next,
     );
@@ -812,6 +817,7 @@ export class GateJobs {
             target.datacenter = datacenter;
           }
           target.managerId = manager.managerId;
+          target.managerInstanceId = manager.instanceId;
           target.managerAddress = manager.address;
           target.fence = fence;
           target.status = JobStatus.QUEUED;

@@ -58,4 +58,20 @@ describe('DatacenterRegistry and SWIM', () => {
     expect(registry.managerLostForMs('m1')).toBe(Number.POSITIVE_INFINITY);
     expect(registry.managerLostForMs('never-registered')).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('holds the jobs of a manager instance lost once the manager registers as another instance', () => {
+    const clock = new VirtualClock(1_000);
+    const registry = new DatacenterRegistry({ clock, staleAfterMs: 5_000 });
+    registry.register('m1', 'eu', 'm1:1', 'first');
+    clock.advance(1_000);
+    registry.register('m1', 'eu', 'm1:1', 'first'); // re-registering the same process changes nothing
+    expect(registry.managerLostForMs('m1', 'first')).toBeUndefined();
+    registry.register('m1', 'eu', 'm1:1', 'second'); // restarted in place, same id
+    clock.advance(3_000);
+    expect(registry.managerLostForMs('m1', 'first')).toBe(3_000);
+    expect(registry.managerLostForMs('m1', 'second')).toBeUndefined();
+    // a manager that sends no instance id is never taken for a restart
+    registry.register('m1', 'eu', 'm1:1');
+    expect(registry.managerLostForMs('m1', 'second')).toBeUndefined();
+  });
 });

@@ -108,6 +108,7 @@ export class GateLink implements GateReporting {
         clusterId: this.options.clusterId,
         environmentId: this.options.environmentId,
         swimAddress: this.membership?.globalSwimAddress ?? '',
+        instanceId: this.options.identity.instanceId,
       });
       if (!response.accepted) throw new Error(`gate ${gate} refused registration: ${response.error}`);
       this.membership?.introduceGate(response.gateId, response.swimAddress);

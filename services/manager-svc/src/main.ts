@@ -1,6 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=8
 // manager-svc composition root: settings → logger → job table → gRPC server → gate link →
 // background loops → admin HTTP → graceful shutdown. Business rules live in packages.
+import { randomBytes } from 'node:crypto';
 import { ALL_PRIORITIES, priorityLabel, signalToProto } from '@hyperscale/backpressure';
 import { ResourceSampler, registerBackpressureMetrics } from '@hyperscale/backpressure/shell';
 import { ManagerService, serviceDefinition, serviceImplementation } from '@hyperscale/protocol';
@@ -34,7 +35,12 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry({ service: 'manager-svc', nodeId: settings.nodeId });
 
   // The advertised address is known once the port is bound; handlers read it through `identity`.
-  const identity = { managerId: settings.nodeId, datacenter: settings.datacenter, address: '' };
+  const identity = {
+    managerId: settings.nodeId,
+    instanceId: randomBytes(8).toString('hex'),
+    datacenter: settings.datacenter,
+    address: '',
+  };
   // Refused calls still prove a worker is alive: a shed heartbeat or progress report must not
   // make the storm look like worker loss. `jobs` is built below; refusals only start after.
   let touchWorker: (workerId: string) => void = () => {};
@@ -106,6 +112,7 @@ async function main(): Promise<void> {
           managerHandlers({
             jobs,
             managerId: settings.nodeId,
+            instanceId: identity.instanceId,
             clusterId: settings.clusterId,
             environmentId: settings.environmentId,
             heartbeatIntervalMs: Math.max(100, Math.floor(settings.workerTimeout / 3)),

@@ -25,6 +25,8 @@ import type { ManagerJobs } from './manager-jobs.js';
 export interface ManagerHandlerContext {
   jobs: ManagerJobs;
   managerId: string;
+  /** This process's instance id (ManagerIdentity): a worker that sees it change stops the old process's shares. */
+  instanceId: string;
   clusterId: string;
   environmentId: string;
   heartbeatIntervalMs: number;
@@ -123,6 +125,7 @@ export function managerHandlers(ctx: ManagerHandlerContext): HandlersOf<typeof M
       return {
         accepted: true,
         managerId: ctx.managerId,
+        managerInstanceId: ctx.instanceId,
         heartbeatIntervalMs: ctx.heartbeatIntervalMs,
         swimAddress: ctx.membership.datacenterSwimAddress,
       };

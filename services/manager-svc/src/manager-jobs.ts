@@ -71,6 +71,11 @@ import {
 
 export interface ManagerIdentity {
   managerId: string;
+  /**
+   * Random per process: a restarted manager (same id) has a new one, which tells gates and workers
+   * that the jobs and shares of the old process are lost.
+   */
+  instanceId: string;
   datacenter: string;
   /** host:port workers report to. */
   address: string;

@@ -32,7 +32,7 @@ function setup() {
     leaderTransfer: () => {},
   };
   const jobs = new ManagerJobs({
-    identity: { managerId: 'm1', datacenter: 'dc-a', address: '127.0.0.1:7200' },
+    identity: { managerId: 'm1', instanceId: 'i1', datacenter: 'dc-a', address: '127.0.0.1:7200' },
     clock,
     logger: createLogger({ service: 'test', nodeId: 'm1', level: 'silent' }),
     workerTimeoutMs: 3_000,

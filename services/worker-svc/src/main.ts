@@ -72,6 +72,15 @@ async function main(): Promise<void> {
   });
   const advertiseAddress = settings.advertiseAddress ?? `${settings.grpcHost}:${grpc.port}`;
   const membership = await WorkerMembership.join(settings, advertiseAddress, logger.child({ component: 'membership' }));
+  const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
+  const orphanWatch = watchOrphanedShares({
+    membership: membership.pool,
+    executor,
+    tasks,
+    logger: logger.child({ component: 'orphan-watch' }),
+    now,
+    graceMs: settings.orphanGrace,
+  });
   const activeReporter = new ManagerReporter({
     workerId: settings.nodeId,
     advertiseAddress,
@@ -84,11 +93,11 @@ async function main(): Promise<void> {
     availableCores: () => executor.availableCores,
     activeWorkflowIds: () => executor.activeWorkflowIds(),
     onSignal: (manager, signal) => flushPolicy.onSignal(manager, signal),
+    onManagerRestarted: (managerId) => orphanWatch.managerRestarted(managerId),
   });
   reporter = activeReporter;
 
   const healthyManagers = new Set<string>();
-  const tasks = new BackgroundTasks({ logger: logger.child({ component: 'tasks' }) });
   for (const manager of settings.managers) {
     let failures = 0;
     tasks.every(
@@ -112,14 +121,6 @@ async function main(): Promise<void> {
   // jitter from skipping whole cycles.
   tasks.every('progress', Math.max(10, Math.floor(settings.progressInterval / 2)), () => executor.flushProgress());
   tasks.every('result outbox', 1_000, () => activeReporter.flushOutbox());
-  const orphanWatch = watchOrphanedShares({
-    membership: membership.pool,
-    executor,
-    tasks,
-    logger: logger.child({ component: 'orphan-watch' }),
-    now,
-    graceMs: settings.orphanGrace,
-  });
 
   const admin = await startAdminServer({
     host: settings.adminHost,

@@ -78,6 +78,11 @@ export interface ManagerReporterOptions {
   extensionAskWindowMs?: number;
   /** Told of every backpressure signal a manager sends (keyed by the manager's address). */
   onSignal?: (manager: string, signal: BackpressureSignal) => void;
+  /**
+   * A manager registered us again as another instance (it restarted in place, same id): the shares
+   * its old process dispatched are nobody's now.
+   */
+  onManagerRestarted?: (managerId: string) => void;
 }
 
 /** Default ask window: 12 progress reports at the default 250 ms, well under the first 15 s grant. */
@@ -110,6 +115,8 @@ export class ManagerReporter {
     createClient(ManagerService, address, { defaultDeadlineMs: 5_000 }),
   );
   private readonly registered = new Set<string>();
+  /** Each manager's instance id at our last registration with it (bounded by the managers we know). */
+  private readonly managerInstances = new Map<string, string>();
   /** Final results by workflow id, until their manager acknowledges them. */
   private readonly outbox: AckOutbox<string, FinalResult>;
   private readonly shareTimes = new Map<string, ShareTime>();
@@ -147,6 +154,7 @@ export class ManagerReporter {
       this.options.membership?.introduceManager(response.managerId, response.swimAddress);
       this.registered.add(address);
       this.options.logger.info({ manager: address, managerId: response.managerId }, 'registered with manager');
+      this.noteInstance(response.managerId, response.managerInstanceId);
     }
     let ack: Awaited<ReturnType<ManagerClient['workerHeartbeat']>>;
     try {
@@ -163,6 +171,13 @@ export class ManagerReporter {
     }
     this.options.onSignal?.(address, signalFromProto(ack.backpressure));
     if (!ack.known) this.registered.delete(address);
+  }
+
+  private noteInstance(managerId: string, instanceId: string): void {
+    if (instanceId === '') return;
+    const previous = this.managerInstances.get(managerId);
+    this.managerInstances.set(managerId, instanceId);
+    if (previous !== undefined && previous !== instanceId) this.options.onManagerRestarted?.(managerId);
   }
 
   async sendProgress(report: ProgressReport): Promise<void> {

@@ -2,7 +2,9 @@
 // grace 5 s, check 1 s … then cancel"). The gate moves a lost manager's share to another manager
 // for the time it had not run; a share left running here would double the load on the target.
 // SWIM says when a manager is down or back (a refuted death keeps its shares); OrphanedShares
-// (@hyperscale/jobs) says when the grace is over; this file only connects them to the executor.
+// (@hyperscale/jobs) says when the grace is over; this file only connects them to the executor. A
+// manager that restarted in place (same id, seen as another instance at re-registration) never
+// looks down to SWIM for long: its old process's shares stop at once (`managerRestarted`).
 //
 // Managers are recognised by node id: the SWIM member id and the dispatch's manager_id are both the
 // manager's HYPERSCALE_NODE_ID, which has one spelling where an address can have several (a host
@@ -24,6 +26,11 @@ export interface OrphanWatchOptions {
 }
 
 export interface OrphanWatch {
+  /**
+   * The manager registered us again as another instance (restarted in place): its old process is
+   * gone for certain, so what it dispatched stops now, without a grace.
+   */
+  managerRestarted(managerId: string): void;
   /** Managers whose grace is running, for /debug/state. */
   inGrace(): { manager: string; downSinceMs: number }[];
   /** Stops listening to the pool and stops the check loop. */
@@ -58,6 +65,11 @@ export function watchOrphanedShares(options: OrphanWatchOptions): OrphanWatch {
     },
   );
   return {
+    managerRestarted: (managerId) => {
+      logger.info({ managerId }, 'manager restarted: its old process is gone');
+      orphans.managerUp(managerId);
+      stopSharesOf(managerId);
+    },
     inGrace: () => orphans.inGrace(),
     stop: async () => {
       unwatch();
