@@ -126,10 +126,6 @@ export interface ReportAnswer {
   rejection: string;
 }
 
-/** When the workers have stopped a lost manager's shares: their orphan grace and one check after it. */
-const ORPHANS_STOPPED_AFTER_MS =
-  DEFAULT_ORPHANED_SHARES_CONFIG.graceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs;
-
 const FENCE_REJECTIONS: ReadonlySet<string> = new Set(['stale-fence', 'conflicting-leader', 'unknown-datacenter']);
 
 function answerOf(verdict: ReportVerdict): ReportAnswer {
@@ -155,6 +151,8 @@ export interface GateJobsOptions {
   forwardProgress?: (jobId: string, datacenters: readonly string[]) => 'forward' | 'hold' | 'drop';
   /** How often running jobs' routing is reviewed (AD-36: the heartbeat cadence); default 5 s. */
   routingReviewIntervalMs?: number;
+  /** The workers' orphan grace: they stop a lost manager's shares this long (plus one check) after the loss. */
+  orphanGraceMs: number;
 }
 
 /** How many datacenters can share the job: never more than the smallest workflow has VUs. */
@@ -549,7 +547,8 @@ export class GateJobs {
         const lostForMs = this.options.registry.managerLostForMs(t.managerId as string, t.managerInstanceId);
         // The workers stop a lost manager's shares after their orphan grace: moving a share sooner
         // would run it twice at once.
-        if (lostForMs !== undefined) return lostForMs >= ORPHANS_STOPPED_AFTER_MS;
+        if (lostForMs !== undefined)
+          return lostForMs >= this.options.orphanGraceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs;
         return !reachable(t.datacenter);
       });
       if (lost.length === 0) continue;

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     timeoutConfig: gateTimeoutConfig(settings),
     forwardProgress: (jobId, dcs) => backpressure.forwardProgress(jobId, dcs),
     routingReviewIntervalMs: settings.routingReviewInterval,
+    orphanGraceMs: settings.orphanGrace,
   });
   registerCounterSnapshot(registry, 'hyperscale_timeout_gate', 'AD-34 gate global timeouts', () =>
     jobs.timeouts.metrics(),

@@ -64,7 +64,8 @@ export const workerSettings = defineSettings({
     default: DEFAULT_ORPHANED_SHARES_CONFIG.graceMs,
     min: 0,
     max: 600_000,
-    description: "how long a lost manager's shares keep running before they stop (facts §3.3)",
+    description:
+      "how long a lost manager's shares keep running before they stop (facts §3.3); gates wait this long too (set it alike) before moving such a share",
   }),
   ...datacenterPoolSettings(7302),
   ...swimCommonSettings(),
