@@ -217,7 +217,8 @@ describe('orphan watch on a real SWIM pool (UDP on 127.0.0.1)', () => {
       expect(await waitFor(() => results.length > 0, 15_000)).toBe(true);
       const stoppedAt = performance.now();
       expect(declaredDeadAt).toBeDefined();
-      expect(stoppedAt - declaredDeadAt!).toBeGreaterThanOrEqual(graceMs);
+      // (this listener hears the death a moment after the watch's own: a few ms of slack)
+      expect(stoppedAt - declaredDeadAt!).toBeGreaterThanOrEqual(graceMs - 5);
       await settle();
       expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'failed']]);
       expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
