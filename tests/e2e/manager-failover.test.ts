@@ -23,6 +23,8 @@ interface WorkerState {
   executor: { active: { workflowId: string }[] };
 }
 
+const metricsOf = async (node: { adminUrl: string }) => (await fetch(`${node.adminUrl}/metrics`)).text();
+
 const job = (name: string, url: string) =>
   parseJobSpec(`
 name: ${name}
@@ -67,10 +69,9 @@ function scenario(t: TestCluster) {
     // what the lost attempt measured stays in the result
     expect(requestsOf(result.merged)).toBeGreaterThan(before);
     // not a fallback to another datacenter
-    const metrics = await (await fetch(`${gate().adminUrl}/metrics`)).text();
-    expect(metrics).not.toMatch(/hyperscale_routing_fallback_used_total\{[^}]*from_datacenter="dc-a"/);
+    expect(await metricsOf(gate())).not.toMatch(/hyperscale_routing_fallback_used_total\{[^}]*from_datacenter="dc-a"/);
   };
-  return { running, completesInDcA };
+  return { gate, running, completesInDcA };
 }
 
 describe('a datacenter that loses the manager running a job', () => {
@@ -82,7 +83,7 @@ describe('a datacenter that loses the manager running a job', () => {
     ],
   });
 
-  const { running, completesInDcA } = scenario(t);
+  const { gate, running, completesInDcA } = scenario(t);
 
   it('moves the share to its other manager, stops the orphaned share, and completes there', async () => {
     const { submitted, targetOf, before } = await running('failover');
@@ -107,6 +108,7 @@ describe('a datacenter that loses the manager running a job', () => {
     await waitFor('dc-a workers to stop the dead manager’s share', async () => (await orphaned()).length === 0, 15_000);
 
     await completesInDcA(submitted.jobId, before);
+    expect(await metricsOf(gate())).toMatch(/hyperscale_gate_shares_lost_total\{[^}]*reason="manager_dead"[^}]*\} 1\b/);
   }, 120_000);
 });
 
@@ -118,7 +120,7 @@ describe('a manager restarted in place', () => {
       { name: 'dc-b', managers: 1, workers: 1 },
     ],
   });
-  const { running, completesInDcA } = scenario(t);
+  const { gate, running, completesInDcA } = scenario(t);
 
   it('is lost for the job it ran: the share goes to the new process, the old process’s share stops', async () => {
     const { submitted, targetOf, before } = await running('restart');
@@ -146,5 +148,12 @@ describe('a manager restarted in place', () => {
       10_000,
     );
     await completesInDcA(submitted.jobId, before);
+    expect(await metricsOf(gate())).toMatch(
+      /hyperscale_gate_shares_lost_total\{[^}]*reason="manager_restarted"[^}]*\} 1\b/,
+    );
+    const worker = t.cluster.nodes().find((n) => n.role === 'worker' && n.datacenter === 'dc-a')!;
+    expect(await metricsOf(worker)).toMatch(
+      /hyperscale_worker_orphan_shares_stopped_total\{[^}]*reason="manager_restarted"[^}]*\} 1\b/,
+    );
   }, 120_000);
 });

@@ -81,11 +81,15 @@ workflows:
 
   it('prefers a healthy datacenter to a closer busy one (bucket order beats distance)', async () => {
     const healthOf = async (name: string) => (await t.client.datacenters()).find((d) => d.name === name)?.health;
-    // The previous job's core must show as free again, and dc-mid be the gate's first choice.
+    // The previous job's core must show as free again, and dc-mid be the gate's first choice; dc-near
+    // (its manager killed by the previous test) must no longer be HEALTHY, not merely suspected: a
+    // suspect keeps its last reports, so once dc-mid is busy it would rank first again until SWIM
+    // declares it dead.
     await waitFor(
-      'dc-mid to report HEALTHY and rank first by distance',
+      'dc-mid to report HEALTHY and rank first by distance, dc-near to be declared dead',
       async () =>
         (await healthOf('dc-mid')) === DatacenterHealth.HEALTHY &&
+        (await healthOf('dc-near')) !== DatacenterHealth.HEALTHY &&
         (await ranksByDistance()) &&
         (await primary()) === 'dc-mid',
       20_000,

@@ -39,6 +39,12 @@ export interface RegisteredManager {
   breaker: CircuitBreaker;
 }
 
+/** Why and for how long a manager instance running a job is lost (`DatacenterRegistry.managerLoss`). */
+export interface ManagerLoss {
+  reason: 'dead' | 'restarted' | 'forgotten';
+  forMs: number;
+}
+
 export interface DatacenterRegistryOptions {
   clock: Clock;
   /** A manager silent for this long no longer counts for its datacenter. */
@@ -113,17 +119,18 @@ export class DatacenterRegistry {
   }
 
   /**
-   * How long the manager instance running a job has been lost: since SWIM held it dead or gone,
-   * since another instance registered under its id (a restart: the old one's jobs died with it),
-   * or forever when the gate forgot it (silent for ten stale periods); undefined while it is not
-   * lost. Stale reports alone are not loss: the failure detector decides.
+   * Whether the manager instance running a job is lost, why, and for how long: SWIM holds it dead
+   * or gone (`dead`), another instance registered under its id (`restarted`: the old one's jobs
+   * died with it), or the gate forgot it, silent for ten stale periods (`forgotten`, forever);
+   * undefined while it is not lost. Stale reports alone are not loss: the failure detector decides.
    */
-  managerLostForMs(managerId: string, instanceId = ''): number | undefined {
+  managerLoss(managerId: string, instanceId = ''): ManagerLoss | undefined {
     const manager = this.managers.get(managerId);
-    if (manager === undefined) return Number.POSITIVE_INFINITY;
+    if (manager === undefined) return { reason: 'forgotten', forMs: Number.POSITIVE_INFINITY };
     const now = this.options.clock.now();
-    if (manager.goneSinceMs !== undefined) return now - manager.goneSinceMs;
-    if (instanceId !== '' && manager.instanceId !== instanceId) return now - manager.instanceSinceMs;
+    if (manager.goneSinceMs !== undefined) return { reason: 'dead', forMs: now - manager.goneSinceMs };
+    if (instanceId !== '' && manager.instanceId !== instanceId)
+      return { reason: 'restarted', forMs: now - manager.instanceSinceMs };
     return undefined;
   }
 

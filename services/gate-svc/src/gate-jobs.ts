@@ -71,7 +71,7 @@ import {
   statsToProto,
 } from '@hyperscale/wire';
 import { mergeWorkflowStats, ranMsByWorkflow } from './carried-stats.js';
-import type { DatacenterRegistry } from './datacenter-registry.js';
+import type { DatacenterRegistry, ManagerLoss } from './datacenter-registry.js';
 
 type ManagerClient = ClientOf<typeof ManagerService>;
 
@@ -119,6 +119,9 @@ export interface GateJob {
   /** The tracker ended the job: datacenters still without a result get `resultGrace` from here. */
   trackerFinished: { atMs: number; statuses: Record<string, JobTerminalStatus> } | undefined;
 }
+
+/** Why the review found a running share lost (its manager's loss, or its datacenter unreachable). */
+type ShareLossReason = `manager_${ManagerLoss['reason']}` | 'datacenter_unreachable';
 
 /** What ReportJobProgress / ReportJobTimeout / ReportJobLeaderTransfer answer. */
 export interface ReportAnswer {
@@ -174,6 +177,13 @@ export class GateJobs {
     createClient(ManagerService, address, { defaultDeadlineMs: 5_000 }),
   );
   private readonly fences = new FenceTokenIssuer(1);
+  /** Running shares found lost by the review, by why (`hyperscale_gate_shares_lost_total{reason}`). */
+  private readonly sharesLost: Record<ShareLossReason, number> = {
+    manager_dead: 0,
+    manager_restarted: 0,
+    manager_forgotten: 0,
+    datacenter_unreachable: 0,
+  };
   readonly timeouts: GateJobTimeoutTracker;
   private lastTimeoutCheckAt: number | undefined;
   private lastRoutingReviewAt: number | undefined;
@@ -543,21 +553,27 @@ export class GateJobs {
         datacenterCount: job.targets.length,
       });
       const reachable = (dc: string) => decision.candidates.find((c) => c.datacenterId === dc)?.reachable === true;
-      const lost = running.filter((t) => {
-        const lostForMs = this.options.registry.managerLostForMs(t.managerId as string, t.managerInstanceId);
+      const lost = running.flatMap((target): { target: DatacenterTarget; reason: ShareLossReason }[] => {
+        const loss = this.options.registry.managerLoss(target.managerId as string, target.managerInstanceId);
         // The workers stop a lost manager's shares after their orphan grace: moving a share sooner
         // would run it twice at once.
-        if (lostForMs !== undefined)
-          return lostForMs >= this.options.orphanGraceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs;
-        return !reachable(t.datacenter);
+        if (loss !== undefined)
+          return loss.forMs >= this.options.orphanGraceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs
+            ? [{ target, reason: `manager_${loss.reason}` }]
+            : [];
+        return reachable(target.datacenter) ? [] : [{ target, reason: 'datacenter_unreachable' }];
       });
       if (lost.length === 0) continue;
       this.options.logger.warn(
-        { ...routingDecisionLogFields(decision), lost: lost.map((t) => [t.datacenter, t.managerId]) },
+        {
+          ...routingDecisionLogFields(decision),
+          lost: lost.map(({ target, reason }) => [target.datacenter, target.managerId, reason]),
+        },
         'routing review: a manager or datacenter running the job is lost',
       );
       const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters];
-      for (const target of lost) {
+      for (const { target, reason } of lost) {
+        this.sharesLost[reason]++;
         // otherwise to a datacenter the job does not use yet (moved shares included)
         const unused = chain.filter((dc) => !job.targets.some((t) => t.datacenter === dc));
         this.moveShare(job, target, reachable(target.datacenter) ? [target.datacenter, ...unused] : unused);
@@ -636,6 +652,11 @@ export class GateJobs {
       .catch((error: unknown) =>
         this.options.logger.error({ err: error, jobId: job.jobId }, 'share move failed unexpectedly'),
       );
+  }
+
+  /** Counters for the metrics registry (registerCounterSnapshot). */
+  counters(): { sharesLostByReason: Readonly<Record<string, number>> } {
+    return { sharesLostByReason: this.sharesLost };
   }
 
   debugState(): unknown {

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     routingReviewIntervalMs: settings.routingReviewInterval,
     orphanGraceMs: settings.orphanGrace,
   });
+  registerCounterSnapshot(registry, 'hyperscale_gate', 'running job shares found lost, by why', () => jobs.counters());
   registerCounterSnapshot(registry, 'hyperscale_timeout_gate', 'AD-34 gate global timeouts', () =>
     jobs.timeouts.metrics(),
   );

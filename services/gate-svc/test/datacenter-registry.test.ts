@@ -45,18 +45,18 @@ describe('DatacenterRegistry and SWIM', () => {
 
   it('holds a job manager lost only when SWIM says so or the gate forgot it, not for stale reports', () => {
     const { registry, clock } = registryWithOneManager();
-    expect(registry.managerLostForMs('m1')).toBeUndefined();
+    expect(registry.managerLoss('m1')).toBeUndefined();
     clock.advance(5_001); // stale: no longer counted for its datacenter, yet not lost
-    expect(registry.managerLostForMs('m1')).toBeUndefined();
+    expect(registry.managerLoss('m1')).toBeUndefined();
     registry.managerGone('m1');
     clock.advance(2_000);
-    expect(registry.managerLostForMs('m1')).toBe(2_000);
+    expect(registry.managerLoss('m1')).toEqual({ reason: 'dead', forMs: 2_000 });
     registry.managerBack('m1');
-    expect(registry.managerLostForMs('m1')).toBeUndefined();
+    expect(registry.managerLoss('m1')).toBeUndefined();
     clock.advance(50_000);
     registry.prune(); // silent for ten stale periods: forgotten
-    expect(registry.managerLostForMs('m1')).toBe(Number.POSITIVE_INFINITY);
-    expect(registry.managerLostForMs('never-registered')).toBe(Number.POSITIVE_INFINITY);
+    expect(registry.managerLoss('m1')).toEqual({ reason: 'forgotten', forMs: Number.POSITIVE_INFINITY });
+    expect(registry.managerLoss('never-registered')?.reason).toBe('forgotten');
   });
 
   it('holds the jobs of a manager instance lost once the manager registers as another instance', () => {
@@ -65,13 +65,13 @@ describe('DatacenterRegistry and SWIM', () => {
     registry.register('m1', 'eu', 'm1:1', 'first');
     clock.advance(1_000);
     registry.register('m1', 'eu', 'm1:1', 'first'); // re-registering the same process changes nothing
-    expect(registry.managerLostForMs('m1', 'first')).toBeUndefined();
+    expect(registry.managerLoss('m1', 'first')).toBeUndefined();
     registry.register('m1', 'eu', 'm1:1', 'second'); // restarted in place, same id
     clock.advance(3_000);
-    expect(registry.managerLostForMs('m1', 'first')).toBe(3_000);
-    expect(registry.managerLostForMs('m1', 'second')).toBeUndefined();
+    expect(registry.managerLoss('m1', 'first')).toEqual({ reason: 'restarted', forMs: 3_000 });
+    expect(registry.managerLoss('m1', 'second')).toBeUndefined();
     // a manager that sends no instance id is never taken for a restart
     registry.register('m1', 'eu', 'm1:1');
-    expect(registry.managerLostForMs('m1', 'second')).toBeUndefined();
+    expect(registry.managerLoss('m1', 'second')).toBeUndefined();
   });
 });

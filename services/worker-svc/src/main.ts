@@ -13,6 +13,7 @@ import {
   installProcessGuards,
   installShutdown,
   loadSettingsOrExit,
+  registerCounterSnapshot,
   sleep,
   startAdminServer,
   startGrpcServer,
@@ -81,6 +82,9 @@ async function main(): Promise<void> {
     now,
     graceMs: settings.orphanGrace,
   });
+  registerCounterSnapshot(registry, 'hyperscale_worker_orphan', 'shares stopped because their manager was lost', () =>
+    orphanWatch.counters(),
+  );
   const activeReporter = new ManagerReporter({
     workerId: settings.nodeId,
     advertiseAddress,

@@ -31,6 +31,8 @@ export interface OrphanWatch {
    * gone for certain, so what it dispatched stops now, without a grace.
    */
   managerRestarted(managerId: string): void;
+  /** Shares stopped, by why (`hyperscale_worker_orphan_shares_stopped_total{reason}`). */
+  counters(): { sharesStoppedByReason: Readonly<Record<'manager_dead' | 'manager_restarted', number>> };
   /** Managers whose grace is running, for /debug/state. */
   inGrace(): { manager: string; downSinceMs: number }[];
   /** Stops listening to the pool and stops the check loop. */
@@ -40,8 +42,10 @@ export interface OrphanWatch {
 export function watchOrphanedShares(options: OrphanWatchOptions): OrphanWatch {
   const { logger, now } = options;
   const orphans = new OrphanedShares({ graceMs: options.graceMs });
-  const stopSharesOf = (managerId: string) => {
+  const stopped = { manager_dead: 0, manager_restarted: 0 };
+  const stopSharesOf = (managerId: string, reason: keyof typeof stopped) => {
     for (const share of options.executor.stopSharesOf(managerId)) {
+      stopped[reason]++;
       logger.warn(
         { managerId, managerAddress: share.managerAddress, jobId: share.jobId, workflowId: share.workflowId },
         'manager lost: stopping the share it dispatched',
@@ -53,7 +57,7 @@ export function watchOrphanedShares(options: OrphanWatchOptions): OrphanWatch {
     onDown: (member, reason) => {
       logger.info({ managerId: member.id, reason, graceMs: options.graceMs }, 'manager down: orphan grace starts');
       const cutShort = orphans.managerDown(member.id, now());
-      if (cutShort !== undefined) stopSharesOf(cutShort);
+      if (cutShort !== undefined) stopSharesOf(cutShort, 'manager_dead');
     },
     onUp: (member) => orphans.managerUp(member.id),
   });
@@ -61,16 +65,17 @@ export function watchOrphanedShares(options: OrphanWatchOptions): OrphanWatch {
     'orphaned shares',
     options.checkIntervalMs ?? DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs,
     () => {
-      for (const managerId of orphans.expired(now())) stopSharesOf(managerId);
+      for (const managerId of orphans.expired(now())) stopSharesOf(managerId, 'manager_dead');
     },
   );
   return {
     managerRestarted: (managerId) => {
       logger.info({ managerId }, 'manager restarted: its old process is gone');
       orphans.managerUp(managerId);
-      stopSharesOf(managerId);
+      stopSharesOf(managerId, 'manager_restarted');
     },
     inGrace: () => orphans.inGrace(),
+    counters: () => ({ sharesStoppedByReason: stopped }),
     stop: async () => {
       unwatch();
       await loop.stop();

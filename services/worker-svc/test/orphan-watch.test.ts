@@ -111,6 +111,18 @@ describe('orphan watch', () => {
     expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'failed']]);
     expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
     expect(watch.inGrace()).toEqual([]);
+    expect(watch.counters().sharesStoppedByReason).toEqual({ manager_dead: 1, manager_restarted: 0 });
+  });
+
+  it('stops a restarted manager’s shares at once, with no grace', async () => {
+    const { dispatch, executor, results, watch } = watchedSetup();
+    dispatch('lost-1', 'job-1', lostManager);
+    dispatch('kept-1', 'job-1', MANAGER);
+    watch.managerRestarted(lostManager.id);
+    await settle();
+    expect(results.map((r) => [r.workflowId, r.status])).toEqual([['lost-1', 'failed']]);
+    expect(executor.activeWorkflowIds()).toEqual(['kept-1']);
+    expect(watch.counters().sharesStoppedByReason).toEqual({ manager_dead: 0, manager_restarted: 1 });
   });
 
   it('keeps the shares of a manager back within the grace (a refuted death)', async () => {
