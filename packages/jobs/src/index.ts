@@ -18,6 +18,14 @@ export {
   OrphanedShares,
   type OrphanedSharesConfig,
 } from './orphaned-shares.js';
+export {
+  lostShareDestinations,
+  type ManagerLoss,
+  SHARE_LOSS_REASONS,
+  type ShareLossInput,
+  type ShareLossReason,
+  shareLoss,
+} from './share-loss.js';
 export { splitCoresAcrossWorkflows, splitProportionally, splitRate } from './shares.js';
 export { globalOutcome, type JobOutcome } from './status-rules.js';
 export { parseSubWorkflowId, type SubWorkflowIdParts, subWorkflowId } from './sub-workflow-id.js';

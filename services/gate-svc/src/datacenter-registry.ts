@@ -2,6 +2,7 @@
 // the gate's circuit breaker towards each. It turns that into the router's DatacenterInput and
 // into ListDatacenters rows; every map is bounded by the number of managers that registered.
 import type { Clock } from '@hyperscale/deterministic';
+import type { ManagerLoss } from '@hyperscale/jobs';
 import type { BackpressureLevel } from '@hyperscale/protocol';
 import {
   classifyDatacenterHealth,
@@ -37,12 +38,6 @@ export interface RegisteredManager {
   goneSinceMs: number | undefined;
   report: ManagerReportFields | undefined;
   breaker: CircuitBreaker;
-}
-
-/** Why and for how long a manager instance running a job is lost (`DatacenterRegistry.managerLoss`). */
-export interface ManagerLoss {
-  reason: 'dead' | 'restarted' | 'forgotten';
-  forMs: number;
 }
 
 export interface DatacenterRegistryOptions {

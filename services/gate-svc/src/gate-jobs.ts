@@ -22,11 +22,14 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '@hyperscale/deterministic';
 import {
   DEFAULT_JOB_CONFIG,
-  DEFAULT_ORPHANED_SHARES_CONFIG,
   FenceTokenIssuer,
   finishedJobsToForget,
   globalOutcome,
   type JobOutcome,
+  lostShareDestinations,
+  SHARE_LOSS_REASONS,
+  type ShareLossReason,
+  shareLoss,
   termOf,
 } from '@hyperscale/jobs';
 import {
@@ -71,7 +74,7 @@ import {
   statsToProto,
 } from '@hyperscale/wire';
 import { mergeWorkflowStats, ranMsByWorkflow } from './carried-stats.js';
-import type { DatacenterRegistry, ManagerLoss } from './datacenter-registry.js';
+import type { DatacenterRegistry } from './datacenter-registry.js';
 
 type ManagerClient = ClientOf<typeof ManagerService>;
 
@@ -119,9 +122,6 @@ export interface GateJob {
   /** The tracker ended the job: datacenters still without a result get `resultGrace` from here. */
   trackerFinished: { atMs: number; statuses: Record<string, JobTerminalStatus> } | undefined;
 }
-
-/** Why the review found a running share lost (its manager's loss, or its datacenter unreachable). */
-type ShareLossReason = `manager_${ManagerLoss['reason']}` | 'datacenter_unreachable';
 
 /** What ReportJobProgress / ReportJobTimeout / ReportJobLeaderTransfer answer. */
 export interface ReportAnswer {
@@ -178,12 +178,10 @@ export class GateJobs {
   );
   private readonly fences = new FenceTokenIssuer(1);
   /** Running shares found lost by the review, by why (`hyperscale_gate_shares_lost_total{reason}`). */
-  private readonly sharesLost: Record<ShareLossReason, number> = {
-    manager_dead: 0,
-    manager_restarted: 0,
-    manager_forgotten: 0,
-    datacenter_unreachable: 0,
-  };
+  private readonly sharesLost = Object.fromEntries(SHARE_LOSS_REASONS.map((r) => [r, 0])) as Record<
+    ShareLossReason,
+    number
+  >;
   readonly timeouts: GateJobTimeoutTracker;
   private lastTimeoutCheckAt: number | undefined;
   private lastRoutingReviewAt: number | undefined;
@@ -553,15 +551,13 @@ export class GateJobs {
         datacenterCount: job.targets.length,
       });
       const reachable = (dc: string) => decision.candidates.find((c) => c.datacenterId === dc)?.reachable === true;
-      const lost = running.flatMap((target): { target: DatacenterTarget; reason: ShareLossReason }[] => {
-        const loss = this.options.registry.managerLoss(target.managerId as string, target.managerInstanceId);
-        // The workers stop a lost manager's shares after their orphan grace: moving a share sooner
-        // would run it twice at once.
-        if (loss !== undefined)
-          return loss.forMs >= this.options.orphanGraceMs + DEFAULT_ORPHANED_SHARES_CONFIG.checkIntervalMs
-            ? [{ target, reason: `manager_${loss.reason}` }]
-            : [];
-        return reachable(target.datacenter) ? [] : [{ target, reason: 'datacenter_unreachable' }];
+      const lost = running.flatMap((target) => {
+        const reason = shareLoss({
+          managerLoss: this.options.registry.managerLoss(target.managerId as string, target.managerInstanceId),
+          datacenterReachable: reachable(target.datacenter),
+          orphanGraceMs: this.options.orphanGraceMs,
+        });
+        return reason === undefined ? [] : [{ target, reason }];
       });
       if (lost.length === 0) continue;
       this.options.logger.warn(
@@ -574,9 +570,12 @@ export class GateJobs {
       const chain = [...decision.primaryDatacenters, ...decision.fallbackDatacenters];
       for (const { target, reason } of lost) {
         this.sharesLost[reason]++;
-        // otherwise to a datacenter the job does not use yet (moved shares included)
-        const unused = chain.filter((dc) => !job.targets.some((t) => t.datacenter === dc));
-        this.moveShare(job, target, reachable(target.datacenter) ? [target.datacenter, ...unused] : unused);
+        const usedByJob = (dc: string) => job.targets.some((t) => t.datacenter === dc); // moved shares included
+        this.moveShare(
+          job,
+          target,
+          lostShareDestinations(target.datacenter, reachable(target.datacenter), chain, usedByJob),
+        );
       }
     }
   }
