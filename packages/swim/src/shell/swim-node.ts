@@ -11,6 +11,7 @@ import type { SwimStats } from '../stats.js';
 import type { MemberEventName, MemberListener, MemberMeta, MemberView, Role } from '../types.js';
 import { VivaldiCoordinates } from '../vivaldi-coordinates.js';
 import { formatHostPort } from './address.js';
+import { bindUdpAndTcp } from './bind-udp-and-tcp.js';
 import { FaultInjectingTransport, type FaultOptions } from './fault-transport.js';
 import { Keyring } from './keyring.js';
 import { systemTimers } from './system-timers.js';
@@ -152,8 +153,7 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
     async start() {
       if (started) return 0;
       started = true;
-      const port = await udp.bind(options.bindHost, options.bindPort);
-      await tcp.listen(options.bindHost, port);
+      const port = await bindUdpAndTcp(udp, tcp, options.bindHost, options.bindPort);
       if (options.bindPort === 0 && options.advertiseAddr === undefined) {
         addr = formatHostPort(options.bindHost, port);
         core = build();
