@@ -61,6 +61,11 @@ interface ActiveShare {
   sequence: bigint;
   progressInFlight: boolean;
   dirty: boolean;
+  /**
+   * Set when this worker ends the share itself (a drain, a lost manager), with why: it is reported
+   * failed, so a manager that is alive re-dispatches the rest instead of taking it for a cancel.
+   */
+  handedBack: string | undefined;
 }
 
 export interface ShareRunner {
@@ -94,11 +99,6 @@ export class WorkflowExecutor {
   private readonly fences = new FenceGuard(10_000);
   private readonly active = new Map<string, ActiveShare>();
   private draining = false;
-  /**
-   * Shares this worker ended itself (a drain, a lost manager), with why: reported failed, so a
-   * manager that is alive re-dispatches the rest instead of taking it for a cancel.
-   */
-  private readonly handBack = new Map<string, string>();
   private readonly reportWindow = new ReportWindow();
   /** Payloads are workflow ids: a report is built from the share's latest stats when it leaves. */
   readonly flushPolicy: WorkerFlushPolicy<string>;
@@ -144,6 +144,7 @@ export class WorkflowExecutor {
       sequence: 0n,
       progressInFlight: false,
       dirty: false,
+      handedBack: undefined,
     };
     this.active.set(request.workflowId, share);
     this.options.logger.info(
@@ -178,12 +179,17 @@ export class WorkflowExecutor {
     const stopped: StoppedShare[] = [];
     for (const share of this.active.values()) {
       if (share.request.managerId !== managerId) continue;
-      this.handBack.set(share.request.workflowId, `manager ${managerId} was lost; the share was stopped`);
-      share.run.cancel();
+      this.handBack(share, `manager ${managerId} was lost; the share was stopped`);
       const { jobId, workflowId, managerAddress } = share.request;
       stopped.push({ jobId, workflowId, managerAddress });
     }
     return stopped;
+  }
+
+  /** Ends a share this worker gives up on itself; `finish` reports it failed with `why`. */
+  private handBack(share: ActiveShare, why: string): void {
+    share.handedBack = why;
+    share.run.cancel();
   }
 
   activeWorkflowIds(): string[] {
@@ -264,8 +270,7 @@ export class WorkflowExecutor {
     const deadline = this.options.now() + timeoutMs;
     while (this.active.size > 0 && this.options.now() < deadline) await wait(100);
     for (const share of this.active.values()) {
-      this.handBack.set(share.request.workflowId, 'worker shut down before the share finished');
-      share.run.cancel();
+      this.handBack(share, 'worker shut down before the share finished');
     }
     while (this.active.size > 0) await wait(50);
   }
@@ -294,10 +299,8 @@ export class WorkflowExecutor {
     if (!share) return;
     this.active.delete(workflowId);
     this.cores.free(workflowId);
-    const handedBack = this.handBack.get(workflowId);
-    this.handBack.delete(workflowId);
-    const status = handedBack === undefined ? outcome.status : 'failed';
-    const error = handedBack ?? outcome.error;
+    const status = share.handedBack === undefined ? outcome.status : 'failed';
+    const error = share.handedBack ?? outcome.error;
     this.options.logger.info({ jobId: share.request.jobId, workflowId, status, error }, 'share finished');
     // The final result supersedes any buffered progress of the share; it goes out now, at any level.
     this.flushPolicy.offer({ kind: 'final-result', jobId: share.request.jobId, workflowId, payload: workflowId });
