@@ -15,6 +15,7 @@ export {
 } from './job-coordinator.js';
 export {
   DEFAULT_ORPHANED_SHARES_CONFIG,
+  ORPHAN_GRACE_SETTING,
   OrphanedShares,
   type OrphanedSharesConfig,
 } from './orphaned-shares.js';

@@ -20,6 +20,18 @@ export const DEFAULT_ORPHANED_SHARES_CONFIG: OrphanedSharesConfig = {
   maxManagers: 256,
 };
 
+/**
+ * The one setting of the grace, read by workers (how long they wait) and gates (how long they wait
+ * for the workers before moving a share): the same key, default and bounds on both, so they agree.
+ * Each service adds its own description.
+ */
+export const ORPHAN_GRACE_SETTING = {
+  env: 'HYPERSCALE_ORPHAN_GRACE',
+  default: DEFAULT_ORPHANED_SHARES_CONFIG.graceMs,
+  min: 0,
+  max: 600_000,
+} as const;
+
 export class OrphanedShares {
   private readonly graceMs: number;
   private readonly maxManagers: number;

@@ -1,6 +1,6 @@
 // Every setting gate-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
-import { DEFAULT_ORPHANED_SHARES_CONFIG } from '@hyperscale/jobs';
+import { ORPHAN_GRACE_SETTING } from '@hyperscale/jobs';
 import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { globalPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 import { gateBackpressureSettings } from './backpressure-settings.js';
@@ -52,10 +52,7 @@ export const gateSettings = defineSettings({
       'how often running jobs are reviewed; a share whose manager is lost moves to a live manager of its datacenter, or to the next datacenter when none is reachable (AD-36: heartbeat cadence)',
   }),
   orphanGrace: s.durationMs({
-    env: 'HYPERSCALE_ORPHAN_GRACE',
-    default: DEFAULT_ORPHANED_SHARES_CONFIG.graceMs,
-    min: 0,
-    max: 600_000,
+    ...ORPHAN_GRACE_SETTING,
     description:
       "the workers' orphan grace (set it as on the workers): a lost manager's share moves once it and one check have passed, when the workers have stopped the old share",
   }),

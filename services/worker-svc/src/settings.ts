@@ -1,6 +1,6 @@
 // Every setting worker-svc reads from its environment (or YAML file), in one place: the deploy
 // manifests are checked against this list.
-import { DEFAULT_ORPHANED_SHARES_CONFIG } from '@hyperscale/jobs';
+import { ORPHAN_GRACE_SETTING } from '@hyperscale/jobs';
 import { defineSettings, nodeSettings, s } from '@hyperscale/runtime';
 import { datacenterPoolSettings, swimCommonSettings } from '@hyperscale/swim';
 
@@ -60,10 +60,7 @@ export const workerSettings = defineSettings({
     description: 'on SIGTERM, how long running shares may finish before they are handed back',
   }),
   orphanGrace: s.durationMs({
-    env: 'HYPERSCALE_ORPHAN_GRACE',
-    default: DEFAULT_ORPHANED_SHARES_CONFIG.graceMs,
-    min: 0,
-    max: 600_000,
+    ...ORPHAN_GRACE_SETTING,
     description:
       "how long a lost manager's shares keep running before they stop (facts §3.3); gates wait this long too (set it alike) before moving such a share",
   }),
