@@ -87,3 +87,13 @@ export function scriptedNode(options: { profile: SwimProfile; role?: Role; seed?
   };
   return { node: node!, scheduler, sent, responsive, addrOf, addConfirmed, hearOf };
 }
+
+/** Polls `condition` every `pollMs` until it holds or `timeoutMs` passes; says whether it held. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, pollMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return condition();
+}

@@ -11,19 +11,10 @@ import { Envelope } from '../src/envelope.js';
 import { Keyring } from '../src/shell/keyring.js';
 import { createSwimNode, type SwimNode } from '../src/shell/swim-node.js';
 import type { SwimStats } from '../src/stats.js';
-import { datagram, LIMITS } from './helpers.js';
+import { datagram, LIMITS, waitFor } from './helpers.js';
 
 const LABEL = 'rotation';
 const N = 4;
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
-}
 
 function startNode(id: string, keyring: Keyring, seeds: string[], joinWaitMs?: number): SwimNode {
   return createSwimNode({

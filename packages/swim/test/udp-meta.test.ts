@@ -3,15 +3,7 @@
 // registration answer) holds the meta the node gives of itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSwimNode, type SwimNode } from '../src/shell/swim-node.js';
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return condition();
-}
+import { waitFor } from './helpers.js';
 
 describe('meta over real UDP on 127.0.0.1', () => {
   const nodes: SwimNode[] = [];

@@ -9,7 +9,7 @@ import { Envelope } from '../src/envelope.js';
 import { Keyring } from '../src/shell/keyring.js';
 import { createSwimNode, type SwimNode } from '../src/shell/swim-node.js';
 import { droppedDatagrams } from '../src/stats.js';
-import { datagram } from './helpers.js';
+import { datagram, waitFor } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const agentPath = fileURLToPath(new URL('../dist/cli/swim-agent.js', import.meta.url));
@@ -40,15 +40,6 @@ function startAgent(name: string, port: number, join?: number): Agent {
     }
   });
   return agent;
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
 }
 
 const saw = (agent: Agent, event: string, node: string) =>
@@ -206,9 +197,7 @@ describe('RTT samples for routing (onRttSample)', () => {
     });
     await b.start();
     try {
-      const deadline = Date.now() + 15_000;
-      while (samples.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(samples.length).toBeGreaterThanOrEqual(3);
+      expect(await waitFor(() => samples.length >= 3, 15_000)).toBe(true);
       expect(samples.every((s) => s.peer === 'rb' && s.rttMs >= 0 && s.rttMs < 1_000)).toBe(true);
       expect((a.localCoordinate() as { sampleCount: number }).sampleCount).toBeGreaterThanOrEqual(3);
     } finally {
