@@ -7,7 +7,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceNodeArgs, sleep } from '@hyperscale/runtime';
+import { serviceNodeArgs, sleep, splitHostPort } from '@hyperscale/runtime';
 import { HyperscaleClient } from './sdk.js';
 import type { Topology } from './topology.js';
 
@@ -122,7 +122,7 @@ export class LocalCluster {
     const ports: Record<string, string> = {};
     for (const { pool, self } of pools) {
       const key = setting[pool];
-      if (key) ports[key] = self.addr.slice(self.addr.lastIndexOf(':') + 1);
+      if (key) ports[key] = String(splitHostPort(self.addr).port);
     }
     return ports;
   }
