@@ -67,6 +67,8 @@ export interface SwimMembershipOptions {
   /** Cluster label; datagrams carrying another label are dropped. */
   label?: string;
   coordinates?: CoordinateSystem;
+  /** Every RTT measured on a direct probe (the sample the coordinates learn from), e.g. for routing (AD-45). */
+  onRttSample?: (peerId: string, rttMs: number) => void;
 }
 
 interface PendingProbe {
@@ -112,6 +114,7 @@ export class SwimMembership {
   private readonly stream: StreamTransport;
   private readonly envelope: Envelope;
   private readonly coordinates: CoordinateSystem;
+  private readonly onRttSample: ((peerId: string, rttMs: number) => void) | undefined;
   private readonly confirmationPolicy: Readonly<Record<Role, RoleConfirmationPolicy>>;
   private readonly codecLimits: CodecLimits;
   private readonly table: NodeTable;
@@ -141,6 +144,7 @@ export class SwimMembership {
     this.stream = options.stream;
     this.envelope = new Envelope(options.label ?? '', options.sealer);
     this.coordinates = options.coordinates ?? NO_COORDINATES;
+    this.onRttSample = options.onRttSample;
     this.confirmationPolicy = { ...ROLE_CONFIRMATION, ...options.roleConfirmation };
     this.codecLimits = { maxIdBytes: this.limits.maxIdBytes, maxMetaBytes: this.limits.maxMetaBytes };
     this.table = new NodeTable(this.limits.maxMembers, this.limits.maxMembers);
@@ -532,7 +536,7 @@ export class SwimMembership {
           const rtt = now - pending.sentAtMs;
           this.counters.lastProbeRttMs = rtt;
           // RTT only from direct probes: a relayed ack's timing includes the helper (AD-35).
-          if (ack.coordinate.length > 0) this.coordinates.observe(sender, ack.coordinate, rtt, now);
+          this.observeRtt(sender, ack.coordinate, rtt, now);
         }
         break;
       case 'relay':
@@ -548,9 +552,16 @@ export class SwimMembership {
       case 'confirm':
         if (sender !== pending.targetId) return;
         this.pending.delete(ack.seq);
-        if (ack.coordinate.length > 0) this.coordinates.observe(sender, ack.coordinate, now - pending.sentAtMs, now);
+        this.observeRtt(sender, ack.coordinate, now - pending.sentAtMs, now);
         break;
     }
+  }
+
+  /** A direct round trip to `peerId`, with the coordinate its ack carried. */
+  private observeRtt(peerId: string, coordinate: Uint8Array, rttMs: number, nowMs: number): void {
+    if (coordinate.length === 0) return;
+    this.coordinates.observe(peerId, coordinate, rttMs, nowMs);
+    this.onRttSample?.(peerId, rttMs);
   }
 
   private onNack(seq: number): void {

@@ -69,27 +69,6 @@ export interface SwimNode extends Membership {
   updateMeta(meta: MemberMeta): void;
 }
 
-/** The coordinate system, also handing every direct RTT sample to `onRttSample`. */
-function reportingRtts(
-  coordinates: CoordinateSystem,
-  onRttSample: (peerId: string, rttMs: number) => void,
-): CoordinateSystem {
-  return {
-    localBytes: () => coordinates.localBytes(),
-    observe(peerId, peerBytes, rttMs, nowMs) {
-      coordinates.observe(peerId, peerBytes, rttMs, nowMs);
-      onRttSample(peerId, rttMs);
-    },
-    remember: (peerId, peerBytes, nowMs) => coordinates.remember(peerId, peerBytes, nowMs),
-    rttUcbMs: (peerId) => coordinates.rttUcbMs(peerId),
-    quality: (peerId, nowMs) => coordinates.quality(peerId, nowMs),
-    estimateRttMs: (fromId, toId) => coordinates.estimateRttMs(fromId, toId),
-    forget: (peerId) => coordinates.forget(peerId),
-    localCoordinate: () => coordinates.localCoordinate(),
-    localError: () => coordinates.localError(),
-  };
-}
-
 export function createSwimNode(options: SwimNodeOptions): SwimNode {
   const profile = resolveProfile(options.profile);
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -112,14 +91,12 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
   let started = false;
 
   const build = (): SwimMembership => {
-    const chosen =
+    const coordinates =
       options.coordinates === 'none'
         ? undefined
         : options.coordinates === undefined || options.coordinates === 'vivaldi'
           ? new VivaldiCoordinates({ selfId: options.id, clock: systemTimers, random })
           : options.coordinates;
-    const coordinates =
-      chosen !== undefined && options.onRttSample !== undefined ? reportingRtts(chosen, options.onRttSample) : chosen;
     return new SwimMembership({
       id: options.id,
       role: options.role,
@@ -134,6 +111,7 @@ export function createSwimNode(options: SwimNodeOptions): SwimNode {
       sealer: keyring,
       label: options.label,
       coordinates,
+      onRttSample: options.onRttSample,
     });
   };
   // Build once up front so bad ids/meta fail in createSwimNode, not in start().
