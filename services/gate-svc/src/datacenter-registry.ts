@@ -62,7 +62,7 @@ export class DatacenterRegistry {
   /**
    * Registers (or re-registers) a manager; returns an error message when refused. A registration
    * under the same id with another instance id is the manager restarted: the jobs of the old
-   * instance are lost (`managerLostForMs`).
+   * instance are lost (`managerLoss`).
    */
   register(managerId: string, datacenter: string, address: string, instanceId = ''): string | undefined {
     const existing = this.managers.get(managerId);
