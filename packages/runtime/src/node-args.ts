@@ -34,8 +34,7 @@ export function nodeArgsNotInEffect(
 
 /** V8 treats `--max_semi_space_size` and `--max-semi-space-size` as one flag. */
 function normalise(flag: string): string {
-  const [name = '', value] = flag.split('=', 2);
-  return value === undefined ? name.replaceAll('_', '-') : `${name.replaceAll('_', '-')}=${value}`;
+  return flag.replace(/^[^=]*/, (name) => name.replaceAll('_', '-'));
 }
 
 /**
