@@ -31,7 +31,7 @@ import {
   signalForLevel,
   WorkerFlushPolicy,
 } from '@hyperscale/backpressure';
-import { seededRandom } from '@hyperscale/deterministic';
+import { seededRandom, VirtualClock } from '@hyperscale/deterministic';
 
 // ---------------------------------------------------------------- model parameters (ours)
 const WORKERS = 50;
@@ -58,52 +58,6 @@ const IDLE_MS = 2000;
 const STORM_MS = 10_000;
 const AFTER_MS = 5000;
 const TOTAL_MS = IDLE_MS + STORM_MS + AFTER_MS;
-
-// ---------------------------------------------------------------- a tiny event loop on a heap
-class EventQueue {
-  private heap: { at: number; seq: number; run: () => void }[] = [];
-  private seq = 0;
-  now = 0;
-  at(time: number, run: () => void): void {
-    const item = { at: time, seq: this.seq++, run };
-    const h = this.heap;
-    h.push(item);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (less(h[p]!, h[i]!)) break;
-      [h[p], h[i]] = [h[i]!, h[p]!];
-      i = p;
-    }
-  }
-  runUntil(end: number): void {
-    const h = this.heap;
-    while (h.length > 0 && h[0]!.at <= end) {
-      const top = h[0]!;
-      const last = h.pop()!;
-      if (h.length > 0) {
-        h[0] = last;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let m = i;
-          if (l < h.length && less(h[l]!, h[m]!)) m = l;
-          if (r < h.length && less(h[r]!, h[m]!)) m = r;
-          if (m === i) break;
-          [h[m], h[i]] = [h[i]!, h[m]!];
-          i = m;
-        }
-      }
-      this.now = top.at;
-      top.run();
-    }
-    this.now = end;
-  }
-}
-type Clock = { now(): number };
-const less = (a: { at: number; seq: number }, b: { at: number; seq: number }) =>
-  a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 function leastSquaresSlope(points: [number, number][]): number {
   const n = points.length;
@@ -147,8 +101,7 @@ interface RunResult {
 }
 
 function run(backpressureOn: boolean): RunResult {
-  const loop = new EventQueue();
-  const clock: Clock = { now: () => loop.now };
+  const clock = new VirtualClock();
   const stats = new StatsBuffer(clock);
   const detector = new OverloadDetector();
   const shedder = new LoadShedder(detector);
@@ -162,7 +115,7 @@ function run(backpressureOn: boolean): RunResult {
   const fifo: { arrival: number; bytes: number; cost: () => number; done: (f: number) => void }[] = [];
   let serving = false;
   const enqueue = (bytes: number, cost: () => number, done: (finish: number) => void): void => {
-    fifo.push({ arrival: loop.now, bytes, cost, done });
+    fifo.push({ arrival: clock.now(), bytes, cost, done });
     queued++;
     queuedBytes += bytes;
     peakQueue = Math.max(peakQueue, queued);
@@ -177,10 +130,10 @@ function run(backpressureOn: boolean): RunResult {
     serving = true;
     const c = job.cost();
     busyInWindow += c;
-    loop.at(loop.now + c, () => {
+    clock.schedule(clock.now() + c, () => {
       queued--;
       queuedBytes -= job.bytes;
-      job.done(loop.now);
+      job.done(clock.now());
       next();
     });
   };
@@ -204,10 +157,10 @@ function run(backpressureOn: boolean): RunResult {
   const trackLevel = (): void => {
     // The level the manager signals: with backpressure on, the combined one; off, the stats level.
     const level = backpressureOn ? currentSignal().level : stats.level;
-    if (loop.now > TOTAL_MS && lastLevel === BackpressureLevel.NONE && level === BackpressureLevel.NONE) return;
-    levelTime[BackpressureLevel[lastLevel]]! += loop.now - lastLevelAt;
-    if (lastLevel !== BackpressureLevel.NONE || level !== BackpressureLevel.NONE) lastAboveNoneAt = loop.now;
-    lastLevelAt = loop.now;
+    if (clock.now() > TOTAL_MS && lastLevel === BackpressureLevel.NONE && level === BackpressureLevel.NONE) return;
+    levelTime[BackpressureLevel[lastLevel]]! += clock.now() - lastLevelAt;
+    if (lastLevel !== BackpressureLevel.NONE || level !== BackpressureLevel.NONE) lastAboveNoneAt = clock.now();
+    lastLevelAt = clock.now();
     lastLevel = level;
   };
 
@@ -222,14 +175,14 @@ function run(backpressureOn: boolean): RunResult {
     policies.push(policy);
     const phase = (w * SAMPLE_EVERY_MS) / WORKERS;
     const tick = (): void => {
-      if (loop.now >= IDLE_MS && loop.now < stormEnd) {
+      if (clock.now() >= IDLE_MS && clock.now() < stormEnd) {
         for (let j = 0; j < JOBS_PER_WORKER; j++) {
           for (let f = 0; f < WORKFLOWS_PER_JOB; f++) {
             policy.offer({
               kind: 'progress',
               jobId: `w${w}j${j}`,
               workflowId: `f${f}`,
-              payload: { sampledAt: loop.now },
+              payload: { sampledAt: clock.now() },
             });
           }
         }
@@ -238,7 +191,7 @@ function run(backpressureOn: boolean): RunResult {
       for (const message of decision.messages) {
         const updates = message.updates;
         let shed = false;
-        loop.at(loop.now + ONE_WAY_MS, () =>
+        clock.schedule(clock.now() + ONE_WAY_MS, () =>
           enqueue(
             BYTES.progressMessage + BYTES.progressUpdate * updates.length,
             () => {
@@ -248,7 +201,9 @@ function run(backpressureOn: boolean): RunResult {
             (finish) => {
               if (shed) {
                 // RESOURCE_EXHAUSTED: the worker shell treats it as a REJECT from this manager.
-                loop.at(finish + ONE_WAY_MS, () => policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT)));
+                clock.schedule(finish + ONE_WAY_MS, () =>
+                  policy.onSignal('m1', signalForLevel(BackpressureLevel.REJECT)),
+                );
                 return;
               }
               let accepted = 0;
@@ -259,29 +214,29 @@ function run(backpressureOn: boolean): RunResult {
               if (finish >= IDLE_MS && finish < stormEnd) absorbedInStorm += accepted;
               trackLevel();
               const signal = currentSignal();
-              if (backpressureOn) loop.at(finish + ONE_WAY_MS, () => policy.onSignal('m1', signal));
+              if (backpressureOn) clock.schedule(finish + ONE_WAY_MS, () => policy.onSignal('m1', signal));
             },
           ),
         );
       }
-      if (loop.now < TOTAL_MS) loop.at(loop.now + SAMPLE_EVERY_MS, tick);
+      if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + SAMPLE_EVERY_MS, tick);
     };
-    loop.at(phase, tick);
+    clock.schedule(phase, tick);
     // heartbeat carrying the signal back (proposed WorkerHeartbeatResponse.backpressure)
     const heartbeat = (): void => {
-      loop.at(loop.now + ONE_WAY_MS, () =>
+      clock.schedule(clock.now() + ONE_WAY_MS, () =>
         enqueue(
           BYTES.control,
           () => COST.heartbeatMs,
           (finish) => {
             const signal = currentSignal();
-            if (backpressureOn) loop.at(finish + ONE_WAY_MS, () => policy.onSignal('m1', signal));
+            if (backpressureOn) clock.schedule(finish + ONE_WAY_MS, () => policy.onSignal('m1', signal));
           },
         ),
       );
-      if (loop.now < TOTAL_MS) loop.at(loop.now + HEARTBEAT_EVERY_MS, heartbeat);
+      if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + HEARTBEAT_EVERY_MS, heartbeat);
     };
-    loop.at((w * HEARTBEAT_EVERY_MS) / WORKERS, heartbeat);
+    clock.schedule((w * HEARTBEAT_EVERY_MS) / WORKERS, heartbeat);
   }
 
   // ---- aggregation tick every 50 ms (facts §1.5 window), through the same loop
@@ -294,13 +249,13 @@ function run(backpressureOn: boolean): RunResult {
         trackLevel();
       },
     );
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 50, aggregate);
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 50, aggregate);
   };
-  loop.at(50, aggregate);
+  clock.schedule(50, aggregate);
 
   // ---- control traffic: cancels + dispatch acks (40/s), SWIM pings (5/s)
   const control = (): void => {
-    const sentAt = loop.now;
+    const sentAt = clock.now();
     enqueue(
       BYTES.control,
       () => (backpressureOn && shedder.decide(Priority.CRITICAL).shed ? COST.shedMs : COST.controlMs),
@@ -313,12 +268,12 @@ function run(backpressureOn: boolean): RunResult {
         }
       },
     );
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 25, control);
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 25, control);
   };
-  loop.at(3.3, control);
+  clock.schedule(3.3, control);
   const ping = (): void => {
-    const sentAt = loop.now;
-    loop.at(loop.now + ONE_WAY_MS, () =>
+    const sentAt = clock.now();
+    clock.schedule(clock.now() + ONE_WAY_MS, () =>
       enqueue(
         BYTES.control,
         () => COST.pingMs,
@@ -327,13 +282,13 @@ function run(backpressureOn: boolean): RunResult {
         },
       ),
     );
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 200, ping);
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 200, ping);
   };
-  loop.at(7.1, ping);
+  clock.schedule(7.1, ping);
 
   // ---- overload detector: event-loop lag every 100 ms, CPU and memory every 250 ms (facts §7.4)
   const lagProbe = (): void => {
-    const sentAt = loop.now;
+    const sentAt = clock.now();
     enqueue(
       0,
       () => COST.lagProbeMs,
@@ -342,9 +297,9 @@ function run(backpressureOn: boolean): RunResult {
         if (backpressureOn) detector.recordLatency(finish - sentAt + CONTROL_OVERHEAD_MS);
       },
     );
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 100, lagProbe);
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 100, lagProbe);
   };
-  loop.at(1, lagProbe);
+  clock.schedule(1, lagProbe);
   const modelledBytes = (): number => {
     let bytes = queuedBytes;
     bytes += stats.hotCount * 16 + (stats.warmAggregates().length + stats.coldAggregates().length) * BYTES.aggregate;
@@ -355,18 +310,18 @@ function run(backpressureOn: boolean): RunResult {
     const cpu = Math.min(1, busyInWindow / 250);
     busyInWindow = 0;
     if (backpressureOn) detector.recordResources(cpu, modelledBytes() / MEMORY_BUDGET_BYTES);
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 250, resources);
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 250, resources);
   };
-  loop.at(250, resources);
+  clock.schedule(250, resources);
   const sampleMemory = (): void => {
-    if (loop.now > IDLE_MS && loop.now < stormEnd) memory.push(modelledBytes() / (1024 * 1024));
-    if (loop.now < TOTAL_MS) loop.at(loop.now + 250, sampleMemory);
+    if (clock.now() > IDLE_MS && clock.now() < stormEnd) memory.push(modelledBytes() / (1024 * 1024));
+    if (clock.now() < TOTAL_MS) clock.schedule(clock.now() + 250, sampleMemory);
   };
-  loop.at(IDLE_MS, sampleMemory);
+  clock.schedule(IDLE_MS, sampleMemory);
 
   // Run, then let the backlog drain: aggregation keeps ticking until the queue is empty and the
   // level has been NONE for a second (bounded at 120 s).
-  loop.runUntil(TOTAL_MS);
+  clock.set(TOTAL_MS);
   const drainLimit = TOTAL_MS + 120_000;
   const drainAggregate = (): void => {
     enqueue(
@@ -377,11 +332,11 @@ function run(backpressureOn: boolean): RunResult {
         trackLevel();
       },
     );
-    const settled = queued === 0 && lastLevel === BackpressureLevel.NONE && loop.now - lastAboveNoneAt > 1000;
-    if (loop.now < drainLimit && !settled) loop.at(loop.now + 50, drainAggregate);
+    const settled = queued === 0 && lastLevel === BackpressureLevel.NONE && clock.now() - lastAboveNoneAt > 1000;
+    if (clock.now() < drainLimit && !settled) clock.schedule(clock.now() + 50, drainAggregate);
   };
-  loop.at(loop.now + 50, drainAggregate);
-  loop.runUntil(drainLimit);
+  clock.schedule(clock.now() + 50, drainAggregate);
+  clock.set(drainLimit);
   const settledNone = queued === 0 && lastLevel === BackpressureLevel.NONE;
 
   const counters = policies.reduce(
