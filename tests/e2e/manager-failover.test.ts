@@ -10,6 +10,7 @@
 // Either way the job completes where the router put it, keeping what the lost attempt measured.
 
 import { readFileSync } from 'node:fs';
+import { parseSubWorkflowId } from '@hyperscale/jobs';
 import { parseJobSpec } from '@hyperscale/loadgen';
 import { JobStatus } from '@hyperscale/protocol';
 import { describe, expect, it } from 'vitest';
@@ -104,7 +105,7 @@ describe('a datacenter that loses the manager running a job', () => {
     const orphaned = async () =>
       (await Promise.all(workers.map((w) => debugStateOf<WorkerState>(w))))
         .flatMap((s) => s.executor.active)
-        .filter((share) => share.workflowId.split(':')[1] === lost);
+        .filter((share) => parseSubWorkflowId(share.workflowId)?.managerId === lost);
     await waitFor('dc-a workers to stop the dead manager’s share', async () => (await orphaned()).length === 0, 15_000);
 
     await completesInDcA(submitted.jobId, before);
