@@ -1,5 +1,5 @@
-// What is left of a job share after the datacenter running it was lost: each workflow for the time
-// it had not run yet. The gate moves that remainder to another datacenter (the cross-datacenter
+// What is left of a job share after the manager or datacenter running it was lost: each workflow
+// for the time it had not run yet. The gate moves that remainder to a live manager (the gate-level
 // counterpart of a manager re-dispatching a lost worker's share for the remaining time). A workflow
 // that had run its whole duration is done: it leaves the share, and the workflows that waited for it
 // no longer wait. A workflow never seen running runs in full.
