@@ -6,6 +6,7 @@
 import { BACKPRESSURE_DEFAULTS } from '@hyperscale/backpressure';
 import { backpressureSwitchSetting, overloadSamplingSettings } from '@hyperscale/backpressure/shell';
 import { s } from '@hyperscale/runtime';
+import { SATURATION_DEFAULTS } from './manager-backpressure.js';
 
 export const managerBackpressureSettings = {
   backpressure: backpressureSwitchSetting(
@@ -28,7 +29,7 @@ export const managerBackpressureSettings = {
   }),
   saturationThreshold: s.number({
     env: 'HYPERSCALE_SATURATION_THRESHOLD',
-    default: 0.9,
+    default: SATURATION_DEFAULTS.threshold,
     min: 0.1,
     max: 2,
     description:
@@ -36,7 +37,7 @@ export const managerBackpressureSettings = {
   }),
   saturationWindow: s.durationMs({
     env: 'HYPERSCALE_SATURATION_WINDOW',
-    default: '20ms',
+    default: SATURATION_DEFAULTS.windowMs,
     min: 5,
     max: 10_000,
     description:
@@ -44,7 +45,7 @@ export const managerBackpressureSettings = {
   }),
   saturationHold: s.durationMs({
     env: 'HYPERSCALE_SATURATION_HOLD',
-    default: '500ms',
+    default: SATURATION_DEFAULTS.holdMs,
     min: 0,
     max: 60_000,
     description: 'how long a saturated reading holds (ours: two overload sample periods, the detector relax time)',

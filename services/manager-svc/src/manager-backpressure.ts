@@ -77,6 +77,9 @@ const perfLoopTime = () => {
   return { active: u.active, idle: u.idle };
 };
 
+/** The saturation check's defaults (the header says why each), also the settings' defaults. */
+export const SATURATION_DEFAULTS = { threshold: 0.9, windowMs: 20, holdMs: 500 } as const;
+
 const REPORT_PROGRESS_PATH = `/${ManagerService.typeName}/${ManagerService.method.reportProgress.name}`;
 
 export class ManagerBackpressure {
@@ -135,16 +138,16 @@ export class ManagerBackpressure {
    */
   fastState(): OverloadState {
     if (!this.enabled) return OverloadState.HEALTHY;
-    const threshold = this.options.saturationThreshold ?? 0.9;
+    const threshold = this.options.saturationThreshold ?? SATURATION_DEFAULTS.threshold;
     if (threshold > 1) return OverloadState.HEALTHY;
     const now = this.options.clock.now();
-    if (now - this.window.atMs >= (this.options.saturationWindowMs ?? 20)) {
+    if (now - this.window.atMs >= (this.options.saturationWindowMs ?? SATURATION_DEFAULTS.windowMs)) {
       const t = this.loopTime();
       const active = t.active - this.window.active;
       const total = active + (t.idle - this.window.idle);
       this.window = { atMs: now, ...t };
       if (total > 0 && active / total > threshold) {
-        this.saturatedUntilMs = now + (this.options.saturationHoldMs ?? 500);
+        this.saturatedUntilMs = now + (this.options.saturationHoldMs ?? SATURATION_DEFAULTS.holdMs);
         this.saturatedReadings++;
       }
     }

@@ -10,8 +10,9 @@
 // heartbeat as a sign of life, the gate to rate-limit SubmitJob by client id. Paths whose refusal
 // needs no message (`shedBeforeMessage`) are shed as soon as their headers arrive, before the
 // message is decoded: a progress report carries two HdrHistograms, and decoding the ones about to
-// be refused was most of what a storm cost a shedding manager. Server-streaming calls (WatchJob) are admitted at open and give their slot back at
-// once: a stream lives as long as its job and must not pin a slot (backpressure README).
+// be refused was most of what a storm cost a shedding manager. Server-streaming calls (WatchJob)
+// are admitted at open and give their slot back at once: a stream lives as long as its job and
+// must not pin a slot (backpressure README).
 // Shared by gate-svc and manager-svc.
 import type { ServerInterceptingCallInterface, ServerInterceptor, ServerMethodDefinition } from '@grpc/grpc-js';
 import { ResponderBuilder, ServerInterceptingCall, ServerListenerBuilder } from '@grpc/grpc-js';
